@@ -1,0 +1,126 @@
+/**
+ * Every error this gateway raises, one module (after undici's lib/core/errors.js): each class has a
+ * stable `name` and `code`. Messages are fixed strings: no PIN, password, OTP, token or upstream body
+ * ever reaches one.
+ *
+ * Two families:
+ * - ResultError: an answer the client switches on; the schema exposes each as a CreateOtpResult member.
+ * - UpstreamError: the upstream failed us; a top-level GraphQL error with `extensions.code`.
+ */
+import { GraphQLError } from 'graphql';
+
+export abstract class ResultError extends Error {
+  abstract readonly code: string;
+}
+
+/** The PIN or password is wrong (PACE answers 404). */
+export class InvalidCredentialsError extends ResultError {
+  override readonly name = 'InvalidCredentialsError';
+  readonly code = 'INVALID_CREDENTIALS';
+  constructor(readonly errorId?: string) {
+    super('The PIN or password is not valid for this account.');
+  }
+}
+
+/** The account must first sign in with / authorise a third-party identity (401 missing-linked-identity). */
+export class MissingLinkedIdentityError extends ResultError {
+  override readonly name = 'MissingLinkedIdentityError';
+  readonly code = 'MISSING_LINKED_IDENTITY';
+  constructor(readonly errorId?: string) {
+    super('The account has no linked identity: the user must log in with the linked third-party identity first.');
+  }
+}
+
+/** No usable bearer token, or the upstream refused it (401). */
+export class UnauthenticatedError extends ResultError {
+  override readonly name = 'UnauthenticatedError';
+  readonly code = 'UNAUTHENTICATED';
+  constructor(
+    readonly errorId?: string,
+    message = 'A valid access token is required: send "Authorization: Bearer <token>".',
+  ) {
+    super(message);
+  }
+}
+
+/** The token is valid but lacks the permission, e.g. the scope user:otp:create (403). */
+export class ForbiddenError extends ResultError {
+  override readonly name = 'ForbiddenError';
+  readonly code = 'FORBIDDEN';
+  constructor(readonly errorId?: string) {
+    super('The access token is not allowed to do this (missing scope?).');
+  }
+}
+
+export interface FieldProblem {
+  readonly path: readonly string[];
+  readonly message: string;
+}
+
+/** The input is unusable, found by the gateway or by the upstream (422). */
+export class InvalidInputError extends ResultError {
+  override readonly name = 'InvalidInputError';
+  readonly code = 'INVALID_INPUT';
+  constructor(
+    readonly fields: readonly FieldProblem[],
+    readonly errorId?: string,
+  ) {
+    super('The input is not valid.');
+  }
+}
+
+/** Too many attempts; `retryAfterSeconds` when known. */
+export class RateLimitedError extends ResultError {
+  override readonly name = 'RateLimitedError';
+  readonly code = 'RATE_LIMITED';
+  constructor(readonly retryAfterSeconds?: number) {
+    super('Too many attempts. Wait before trying again.');
+  }
+}
+
+export type UpstreamErrorCode = 'UPSTREAM_BAD_RESPONSE' | 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_TIMEOUT';
+
+/** The upstream could not give a usable answer. Surfaces as a top-level GraphQL error. */
+export abstract class UpstreamError extends GraphQLError {
+  abstract readonly code: UpstreamErrorCode;
+  constructor(
+    message: string,
+    code: UpstreamErrorCode,
+    /** Upstream HTTP status, when one arrived (for logs and metrics, not for the client). */
+    readonly status: number | undefined,
+    readonly errorId: string | undefined,
+    cause?: unknown,
+  ) {
+    super(message, {
+      extensions: errorId === undefined ? { code } : { code, errorId },
+      originalError: cause instanceof Error ? cause : undefined,
+    });
+  }
+}
+
+/** Any answer we cannot map: 5xx, 406/415, an unknown status, a malformed or oversized body. */
+export class UpstreamBadResponseError extends UpstreamError {
+  override readonly name = 'UpstreamBadResponseError';
+  readonly code = 'UPSTREAM_BAD_RESPONSE';
+  constructor(status?: number, errorId?: string) {
+    super('The PACE API gave an unexpected answer. Try again later.', 'UPSTREAM_BAD_RESPONSE', status, errorId);
+  }
+}
+
+/** The upstream could not be reached, or the connection broke. */
+export class UpstreamUnavailableError extends UpstreamError {
+  override readonly name = 'UpstreamUnavailableError';
+  readonly code = 'UPSTREAM_UNAVAILABLE';
+  constructor(cause?: unknown) {
+    super('The PACE API is unreachable. Try again later.', 'UPSTREAM_UNAVAILABLE', undefined, undefined, cause);
+  }
+}
+
+/** The upstream did not answer within UPSTREAM_TIMEOUT_MS. */
+export class UpstreamTimeoutError extends UpstreamError {
+  override readonly name = 'UpstreamTimeoutError';
+  readonly code = 'UPSTREAM_TIMEOUT';
+  constructor(cause?: unknown) {
+    super('The PACE API did not answer in time. Try again later.', 'UPSTREAM_TIMEOUT', undefined, undefined, cause);
+  }
+}

@@ -1,0 +1,55 @@
+/** The credentials query: GET /user/pin-or-password, once per request whatever the selection. */
+import DataLoader from 'dataloader';
+import { bearerAuthorization } from '../auth.js';
+import type { GatewayContext } from '../context.js';
+import { ForbiddenError, MissingLinkedIdentityError, UnauthenticatedError } from '../errors.js';
+import { pinOrPassword, type CredentialKinds } from '../upstream/operations.js';
+import { builder } from './builder.js';
+
+const CredentialsType = builder.objectRef<CredentialKinds>('Credentials').implement({
+  description: 'Which credentials the user has set: ask for a PIN or a password before calling `createOtp`.',
+  fields: (t) => ({
+    pin: t.exposeBoolean('pin', { description: 'The user has a PIN.' }),
+    password: t.exposeBoolean('password', { description: 'The user has a password.' }),
+  }),
+});
+
+// One loader per request, made on first use (most requests never ask), dropped with the request.
+const loaders = new WeakMap<Request, DataLoader<string, CredentialKinds>>();
+
+function credentialsLoader(context: GatewayContext): DataLoader<string, CredentialKinds> {
+  let loader = loaders.get(context.request);
+  if (loader === undefined) {
+    // Errors are returned as values, so every alias gets the same typed failure.
+    loader = new DataLoader(
+      (authorizations) =>
+        Promise.all(
+          authorizations.map((authorization) =>
+            pinOrPassword(context.pace, { authorization, trace: context.upstreamTrace }).catch((error: unknown) =>
+              error instanceof Error ? error : new Error(String(error)),
+            ),
+          ),
+        ),
+      { cache: true },
+    );
+    loaders.set(context.request, loader);
+  }
+  return loader;
+}
+
+builder.queryType({ description: 'Reads.' });
+
+builder.queryField('credentials', (t) =>
+  t.field({
+    type: CredentialsType,
+    description:
+      'Whether the user has a PIN and/or a password, so a client knows what to ask for. ' +
+      'Needs `Authorization: Bearer <PACE access token>`.',
+    errors: {
+      types: [UnauthenticatedError, MissingLinkedIdentityError, ForbiddenError],
+      union: { name: 'CredentialsResult', description: 'The credential kinds, or why they cannot be read.' },
+    },
+    resolve: (_root, _args, context) =>
+      credentialsLoader(context).load(bearerAuthorization(context.request.headers.get('authorization'))),
+  }),
+);

@@ -1,0 +1,66 @@
+/** The createOtp mutation: token check -> input check -> POST /user/otp -> Otp or a typed error. */
+import { bearerAuthorization } from '../auth.js';
+import { InvalidInputError, type FieldProblem } from '../errors.js';
+import type { Otp } from '../upstream/mapping.js';
+import { createOtp, type OtpCredentials } from '../upstream/operations.js';
+import { builder } from './builder.js';
+import { CREATE_OTP_ERRORS } from './errors.js';
+
+/** Far beyond any real PIN or password; keeps absurd payloads away from the upstream. */
+export const MAX_CREDENTIAL_BYTES = 1024;
+
+const CreateOtpInput = builder.inputType('CreateOtpInput', {
+  description: 'The credential to check. Give the PIN, the password, or both (the password is checked first); at least one must be non-empty.',
+  fields: (t) => ({
+    pin: t.string({ required: false, description: "The user's PIN. Its format is checked by PACE, not here." }),
+    password: t.string({ required: false, description: "The user's account password." }),
+  }),
+});
+
+const OtpType = builder.objectRef<Otp>('Otp').implement({
+  description: 'A one-time password, to set a new PIN or authorise a payment. It is a credential: never log or store it.',
+  fields: (t) => ({
+    otp: t.exposeString('otp', { description: 'The one-time password.' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When the OTP stops being accepted.' }),
+  }),
+});
+
+builder.mutationType({ description: 'Operations that change state upstream.' });
+
+builder.mutationField('createOtp', (t) =>
+  t.field({
+    type: OtpType,
+    description:
+      "Checks the user's PIN or password with PACE and returns a one-time password, or a typed failure. " +
+      'Needs `Authorization: Bearer <PACE access token>` with the scope `user:otp:create`.',
+    args: { input: t.arg({ type: CreateOtpInput, required: true }) },
+    errors: {
+      types: CREATE_OTP_ERRORS,
+      union: { name: 'CreateOtpResult', description: 'The OTP, or why there is none.' },
+    },
+    resolve: (_root, { input }, context) => {
+      const authorization = bearerAuthorization(context.request.headers.get('authorization'));
+      const credentials = otpCredentials(input);
+      return createOtp(context.pace, { authorization, trace: context.upstreamTrace }, credentials);
+    },
+  }),
+);
+
+/** Only the non-empty fields go upstream; size is bounded, format is PACE's business. */
+export function otpCredentials(input: { pin?: string | null | undefined; password?: string | null | undefined }): OtpCredentials {
+  const problems: FieldProblem[] = [];
+  const credentials: { pin?: string; password?: string } = {};
+  for (const field of ['pin', 'password'] as const) {
+    const value = input[field];
+    if (value === null || value === undefined || value === '') continue;
+    if (Buffer.byteLength(value) > MAX_CREDENTIAL_BYTES) {
+      problems.push({ path: ['input', field], message: `Must be at most ${MAX_CREDENTIAL_BYTES} bytes.` });
+    }
+    credentials[field] = value;
+  }
+  if (problems.length > 0) throw new InvalidInputError(problems);
+  if (credentials.pin === undefined && credentials.password === undefined) {
+    throw new InvalidInputError([{ path: ['input'], message: 'Give a non-empty pin or password.' }]);
+  }
+  return credentials;
+}

@@ -1,0 +1,196 @@
+/**
+ * The undici client for PACE's user API. It sends exactly what PACE's own SDKs send, reads at most
+ * `maxBodyBytes` of the answer within one overall deadline, and turns transport failures into
+ * coded UpstreamErrors. What the answer *means* is decided in ./mapping.ts.
+ */
+import { EventEmitter } from 'node:events';
+import { Pool, errors as undiciErrors } from 'undici';
+import { UpstreamBadResponseError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
+
+export interface PaceClientOptions {
+  /** Base such as https://api.pace.cloud/user/2024-1 (path prefix kept). */
+  readonly baseUrl: URL;
+  /** Overall budget for one upstream call: connect, headers and body. */
+  readonly timeoutMs: number;
+  /** Cap on concurrent upstream connections (requests beyond it queue). */
+  readonly connections: number;
+  /** Largest body read from the upstream; more is a bad response. */
+  readonly maxBodyBytes?: number;
+  /** Called once per upstream call, for metrics. */
+  readonly onResponse?: (event: UpstreamEvent) => void;
+}
+
+export interface UpstreamEvent {
+  readonly operation: string;
+  /** HTTP status, or the error code when no usable answer arrived. */
+  readonly outcome: number | string;
+  readonly durationMs: number;
+}
+
+/** What one GraphQL request knows of its upstream calls, for its log line. */
+export interface UpstreamTrace {
+  status?: number | string;
+  durationMs?: number;
+}
+
+/** Per-call facts from the incoming request. */
+export interface UpstreamCall {
+  /** The caller's Authorization header value, already checked to be a well-formed Bearer token. */
+  readonly authorization: string;
+  readonly requestId?: string | undefined;
+  readonly traceparent?: string | undefined;
+  readonly trace?: UpstreamTrace | undefined;
+}
+
+export interface UpstreamResponse {
+  readonly status: number;
+  /** Parsed JSON when the body is JSON, else the text, else undefined for an empty body. */
+  readonly body: unknown;
+  readonly requestId: string | undefined;
+  readonly retryAfter: string | undefined;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_ABORTED']);
+const BAD_RESPONSE_CODES = new Set(['UND_ERR_HEADERS_OVERFLOW', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'UND_ERR_RES_EXCEEDED_MAX_SIZE']);
+
+export class PaceClient {
+  readonly #pool: Pool;
+  readonly #basePath: string;
+  readonly #timeoutMs: number;
+  readonly #maxBodyBytes: number;
+  readonly #onResponse: ((event: UpstreamEvent) => void) | undefined;
+
+  constructor(options: PaceClientOptions) {
+    const { baseUrl, timeoutMs, connections, maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = options;
+    if (!(baseUrl instanceof URL) || (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:')) {
+      throw new TypeError('PaceClient: baseUrl must be an http(s) URL');
+    }
+    for (const [name, value] of [['timeoutMs', timeoutMs], ['connections', connections], ['maxBodyBytes', maxBodyBytes]] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new TypeError(`PaceClient: ${name} must be a positive integer, got ${String(value)}`);
+    }
+    this.#basePath = baseUrl.pathname.replace(/\/+$/, '');
+    this.#timeoutMs = timeoutMs;
+    this.#maxBodyBytes = maxBodyBytes;
+    this.#onResponse = options.onResponse;
+    this.#pool = new Pool(baseUrl.origin, {
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: 4_000,
+      connect: { timeout: timeoutMs },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+  }
+
+  /** POST {base}/user/otp. Never retried: it may have created an OTP. */
+  post(operation: string, path: string, call: UpstreamCall, body: string): Promise<UpstreamResponse> {
+    return this.#send(operation, 'POST', path, call, body, 0);
+  }
+
+  /** GET {base}{path}, retried once when the connection failed before any answer. */
+  get(operation: string, path: string, call: UpstreamCall): Promise<UpstreamResponse> {
+    return this.#send(operation, 'GET', path, call, undefined, 1);
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  async #send(operation: string, method: 'GET' | 'POST', path: string, call: UpstreamCall, body: string | undefined, retries: number): Promise<UpstreamResponse> {
+    const started = performance.now();
+    let outcome: number | string = 'UPSTREAM_UNAVAILABLE';
+    try {
+      const response = await this.#attempt(method, path, call, body, retries);
+      outcome = response.status;
+      return response;
+    } catch (error) {
+      if (error instanceof UpstreamBadResponseError || error instanceof UpstreamTimeoutError || error instanceof UpstreamUnavailableError) {
+        outcome = error.status ?? error.code;
+      }
+      throw error;
+    } finally {
+      const durationMs = performance.now() - started;
+      if (call.trace) {
+        call.trace.status = outcome;
+        call.trace.durationMs = durationMs;
+      }
+      this.#onResponse?.({ operation, outcome, durationMs });
+    }
+  }
+
+  async #attempt(method: 'GET' | 'POST', path: string, call: UpstreamCall, body: string | undefined, retries: number): Promise<UpstreamResponse> {
+    const headers: Record<string, string> = {
+      authorization: call.authorization,
+      accept: 'application/json',
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (call.requestId !== undefined) headers['x-request-id'] = call.requestId;
+    if (call.traceparent !== undefined) headers['traceparent'] = call.traceparent;
+
+    // One deadline for the whole exchange; an EventEmitter signal avoids AbortSignal's per-request cost.
+    const signal = new EventEmitter();
+    const timer = setTimeout(() => signal.emit('abort'), this.#timeoutMs);
+    try {
+      const response = await this.#pool.request({ method, path: this.#basePath + path, headers, body: body ?? null, signal });
+      const text = await this.#readBody(response.body, response.headers['content-length']);
+      return {
+        status: response.statusCode,
+        body: parseBody(text),
+        requestId: headerValue(response.headers['request-id']),
+        retryAfter: headerValue(response.headers['retry-after']),
+      };
+    } catch (error) {
+      const mapped = toUpstreamError(error);
+      if (retries > 0 && mapped instanceof UpstreamUnavailableError) {
+        clearTimeout(timer);
+        return this.#attempt(method, path, call, body, retries - 1);
+      }
+      throw mapped;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #readBody(stream: AsyncIterable<Buffer> & { destroy(): unknown }, contentLength: string | string[] | undefined): Promise<string> {
+    if (Number(contentLength) > this.#maxBodyBytes) {
+      stream.destroy();
+      throw new UpstreamBadResponseError();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream) {
+      size += chunk.length;
+      if (size > this.#maxBodyBytes) {
+        stream.destroy();
+        throw new UpstreamBadResponseError();
+      }
+      chunks.push(chunk);
+    }
+    return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  }
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function toUpstreamError(error: unknown): Error {
+  if (error instanceof UpstreamBadResponseError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (TIMEOUT_CODES.has(code)) return new UpstreamTimeoutError(error);
+    if (BAD_RESPONSE_CODES.has(code) || code.startsWith('HPE_')) return new UpstreamBadResponseError();
+  }
+  if (error instanceof undiciErrors.UndiciError || error instanceof Error) return new UpstreamUnavailableError(error);
+  return new UpstreamUnavailableError();
+}
