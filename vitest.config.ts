@@ -6,8 +6,12 @@ import { defineConfig } from 'vitest/config';
 const kinds = ['unit', 'http', 'federation', 'e2e'] as const;
 
 export default defineConfig({
+  // graphql 16 has a CJS `main` and an ESM `module` but no exports map. Node gives Yoga and Pothos
+  // the CJS copy; point Vite there too, or two GraphQL realms meet ("from another module or realm").
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     projects: kinds.map((kind) => ({
+      extends: true,
       test: {
         name: kind,
         include: [`test/**/*.${kind}.test.ts`],

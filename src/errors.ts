@@ -5,10 +5,9 @@
  *
  * Two families:
  * - ResultError: an answer the client switches on; the schema exposes each as a CreateOtpResult member.
- * - UpstreamError: the upstream failed us; a top-level GraphQL error with `extensions.code`.
+ * - UpstreamError: the upstream failed us; the gateway's maskError turns it into a top-level GraphQL
+ *   error with `extensions.code` (and `errorId`), see presentUpstreamError in ./gateway.ts.
  */
-import { GraphQLError } from 'graphql';
-
 export abstract class ResultError extends Error {
   abstract readonly code: string;
 }
@@ -81,27 +80,27 @@ export class RateLimitedError extends ResultError {
 export type UpstreamErrorCode = 'UPSTREAM_BAD_RESPONSE' | 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_TIMEOUT';
 
 /** The upstream could not give a usable answer. Surfaces as a top-level GraphQL error. */
-export abstract class UpstreamError extends GraphQLError {
-  abstract readonly code: UpstreamErrorCode;
+export abstract class UpstreamError extends Error {
   constructor(
     message: string,
-    code: UpstreamErrorCode,
+    readonly code: UpstreamErrorCode,
     /** Upstream HTTP status, when one arrived (for logs and metrics, not for the client). */
     readonly status: number | undefined,
     readonly errorId: string | undefined,
     cause?: unknown,
   ) {
-    super(message, {
-      extensions: errorId === undefined ? { code } : { code, errorId },
-      originalError: cause instanceof Error ? cause : undefined,
-    });
+    super(message, cause === undefined ? undefined : { cause });
+  }
+
+  /** What the client sees in `extensions`. */
+  get extensions(): { code: UpstreamErrorCode; errorId?: string } {
+    return this.errorId === undefined ? { code: this.code } : { code: this.code, errorId: this.errorId };
   }
 }
 
 /** Any answer we cannot map: 5xx, 406/415, an unknown status, a malformed or oversized body. */
 export class UpstreamBadResponseError extends UpstreamError {
   override readonly name = 'UpstreamBadResponseError';
-  readonly code = 'UPSTREAM_BAD_RESPONSE';
   constructor(status?: number, errorId?: string) {
     super('The PACE API gave an unexpected answer. Try again later.', 'UPSTREAM_BAD_RESPONSE', status, errorId);
   }
@@ -110,7 +109,6 @@ export class UpstreamBadResponseError extends UpstreamError {
 /** The upstream could not be reached, or the connection broke. */
 export class UpstreamUnavailableError extends UpstreamError {
   override readonly name = 'UpstreamUnavailableError';
-  readonly code = 'UPSTREAM_UNAVAILABLE';
   constructor(cause?: unknown) {
     super('The PACE API is unreachable. Try again later.', 'UPSTREAM_UNAVAILABLE', undefined, undefined, cause);
   }
@@ -119,7 +117,6 @@ export class UpstreamUnavailableError extends UpstreamError {
 /** The upstream did not answer within UPSTREAM_TIMEOUT_MS. */
 export class UpstreamTimeoutError extends UpstreamError {
   override readonly name = 'UpstreamTimeoutError';
-  readonly code = 'UPSTREAM_TIMEOUT';
   constructor(cause?: unknown) {
     super('The PACE API did not answer in time. Try again later.', 'UPSTREAM_TIMEOUT', undefined, undefined, cause);
   }

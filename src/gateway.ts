@@ -2,9 +2,11 @@
  * createGateway(config) -> a Yoga instance that never listens: the server, the tests and any host
  * application mount it where they like.
  */
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createGraphQLError, createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import type { GatewayState } from './context.js';
+import { UpstreamError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildSchema } from './schema/index.js';
 import { PaceClient } from './upstream/client.js';
@@ -34,7 +36,25 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     logging: logger,
     graphiql: config.graphiql,
     landingPage: false,
+    maskedErrors: { maskError: presentUpstreamError },
     context: () => ({ pace, upstreamTrace: {} }),
     plugins: [closeUpstream],
   });
+}
+
+/**
+ * Upstream failures reach the client as coded errors with a fixed message; everything else
+ * unexpected stays masked by Yoga's default.
+ */
+function presentUpstreamError(error: unknown, message: string, isDev?: boolean): Error {
+  const located = error as Partial<Pick<GraphQLError, 'originalError' | 'nodes' | 'path'>>;
+  const original = located.originalError ?? error;
+  if (original instanceof UpstreamError) {
+    return createGraphQLError(original.message, {
+      nodes: located.nodes ?? null,
+      path: located.path ?? null,
+      extensions: original.extensions,
+    });
+  }
+  return maskError(error, message, isDev);
 }

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('has development defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      production: false,
+      port: 4000,
+      host: undefined,
+      paceApiUrl: undefined,
+      upstreamTimeoutMs: 10_000,
+      upstreamConnections: 128,
+      graphiql: true,
+      introspection: true,
+      logLevel: 'info',
+      maxFailedAttempts: 5,
+      failureWindowSeconds: 900,
+      redisUrl: undefined,
+      shutdownTimeoutMs: 10_000,
+      maxRequestBodyBytes: 16_384,
+    });
+  });
+
+  it.each([
+    ['PORT', '8080', { port: 8080 }],
+    ['PORT', '0', { port: 0 }],
+    ['HOST', '127.0.0.1', { host: '127.0.0.1' }],
+    ['PACE_API_URL', 'https://api.pace.cloud/user/2024-1', { paceApiUrl: new URL('https://api.pace.cloud/user/2024-1') }],
+    ['UPSTREAM_TIMEOUT_MS', '2500', { upstreamTimeoutMs: 2500 }],
+    ['UPSTREAM_CONNECTIONS', '16', { upstreamConnections: 16 }],
+    ['GRAPHIQL', 'false', { graphiql: false }],
+    ['GRAPHIQL', '0', { graphiql: false }],
+    ['INTROSPECTION', 'off', { introspection: false }],
+    ['INTROSPECTION', 'TRUE', { introspection: true }],
+    ['LOG_LEVEL', 'warn', { logLevel: 'warn' }],
+    ['PIN_MAX_FAILURES', '3', { maxFailedAttempts: 3 }],
+    ['PIN_FAILURE_WINDOW_SECONDS', '60', { failureWindowSeconds: 60 }],
+    ['REDIS_URL', 'redis://127.0.0.1:6390', { redisUrl: new URL('redis://127.0.0.1:6390') }],
+    ['SHUTDOWN_TIMEOUT_MS', '500', { shutdownTimeoutMs: 500 }],
+    ['MAX_REQUEST_BODY_BYTES', '4096', { maxRequestBodyBytes: 4096 }],
+    ['PORT', '  ', { port: 4000 }],
+  ])('%s=%j', (name, value, expected) => {
+    expect(loadConfig({ [name]: value })).toMatchObject(expected);
+  });
+
+  it.each([
+    ['PORT', 'http', 'PORT must be an integer from 0 to 65535, got "http"'],
+    ['PORT', '70000', 'PORT must be an integer from 0 to 65535, got "70000"'],
+    ['PORT', '-1', 'PORT must be an integer'],
+    ['UPSTREAM_TIMEOUT_MS', '0', 'UPSTREAM_TIMEOUT_MS must be an integer from 1'],
+    ['UPSTREAM_TIMEOUT_MS', '1e3', 'UPSTREAM_TIMEOUT_MS must be an integer'],
+    ['GRAPHIQL', 'maybe', 'GRAPHIQL must be true or false, got "maybe"'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of'],
+    ['PACE_API_URL', 'api.pace.cloud', 'PACE_API_URL must be an absolute URL'],
+    ['PACE_API_URL', 'ftp://api.pace.cloud', 'PACE_API_URL must be a http: or https: URL'],
+    ['PACE_API_URL', 'https://api.pace.cloud/user/2024-1?x=1', 'PACE_API_URL must not have a query string'],
+    ['REDIS_URL', 'http://localhost:6379', 'REDIS_URL must be a redis: or rediss: URL'],
+  ])('rejects %s=%j', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrowError(message);
+  });
+
+  it('does not echo a URL that may hold a password', () => {
+    expect(() => loadConfig({ REDIS_URL: 'not a url:secretpw' })).toThrowError(/^((?!secretpw).)*$/s);
+  });
+
+  it('requires PACE_API_URL in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrowError('PACE_API_URL is required when NODE_ENV=production');
+    expect(loadConfig({ NODE_ENV: 'production', PACE_API_URL: 'https://api.pace.cloud/user/2024-1' }).production).toBe(true);
+  });
+
+  it('lists every problem at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'x', GRAPHIQL: 'y', LOG_LEVEL: 'z', NODE_ENV: 'production' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).code).toBe('ERR_INVALID_CONFIG');
+    expect((error as ConfigError).problems).toHaveLength(4);
+    expect((error as ConfigError).message.split('\n')).toHaveLength(5);
+  });
+});

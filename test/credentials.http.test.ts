@@ -1,0 +1,119 @@
+/** The credentials query: same token rules and mapping as createOtp, one upstream GET per request. */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO, startSandbox, type RecordedRequest, type RunningSandbox } from '../src/sandbox/index.js';
+import { bearer, graphql, scriptedUpstream, startGateway, type RunningGateway } from './helpers/servers.js';
+
+const CREDENTIALS = /* GraphQL */ `
+  query Credentials {
+    credentials {
+      __typename
+      ... on Credentials { pin password }
+      ... on Error { message }
+      ... on Unauthenticated { errorId }
+      ... on MissingLinkedIdentity { errorId }
+      ... on Forbidden { errorId }
+    }
+  }
+`;
+
+let sandbox: RunningSandbox;
+let gateway: RunningGateway;
+const received: RecordedRequest[] = [];
+beforeAll(async () => {
+  sandbox = await startSandbox({ onRequest: (request) => received.push(request) });
+  gateway = await startGateway(sandbox.url);
+});
+afterAll(async () => {
+  await gateway?.close();
+  await sandbox?.close();
+});
+beforeEach(() => {
+  received.length = 0;
+});
+
+describe('credentials', () => {
+  it.each([
+    ['user', DEMO.user.token, { __typename: 'Credentials', pin: true, password: true }],
+    ['passwordOnly', DEMO.passwordOnly.token, { __typename: 'Credentials', pin: false, password: true }],
+    ['unlinked', DEMO.unlinked.token, { __typename: 'MissingLinkedIdentity' }],
+    ['noScope', DEMO.noScope.token, { __typename: 'Forbidden' }],
+    ['an unknown token', 'unknown.token.here', { __typename: 'Unauthenticated' }],
+  ])('%s', async (_name, token, expected) => {
+    const { body } = await graphql(gateway.url, CREDENTIALS, { headers: bearer(token) });
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.['credentials']).toMatchObject(expected);
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+    expect(received[0]?.headers['content-type']).toBeUndefined();
+  });
+
+  it('answers Unauthenticated without a token, without calling upstream', async () => {
+    const { body } = await graphql(gateway.url, CREDENTIALS);
+    expect(body.data?.['credentials'].__typename).toBe('Unauthenticated');
+    expect(received).toHaveLength(0);
+  });
+
+  it('makes one upstream GET for any number of selections in one operation', async () => {
+    const query = /* GraphQL */ `
+      query Many {
+        a: credentials { ... on Credentials { pin } }
+        b: credentials { ... on Credentials { password } }
+        credentials { ...Kinds }
+      }
+      fragment Kinds on CredentialsResult { ... on Credentials { pin password } }
+    `;
+    const { body } = await graphql(gateway.url, query, { headers: bearer(DEMO.user.token) });
+    expect(body.data).toEqual({ a: { pin: true }, b: { password: true }, credentials: { pin: true, password: true } });
+    expect(received).toHaveLength(1);
+  });
+
+  it('gives every alias the same typed failure from one GET', async () => {
+    const query = '{ a: credentials { __typename } b: credentials { __typename } }';
+    const { body } = await graphql(gateway.url, query, { headers: bearer(DEMO.unlinked.token) });
+    expect(body.data).toEqual({ a: { __typename: 'MissingLinkedIdentity' }, b: { __typename: 'MissingLinkedIdentity' } });
+    expect(received).toHaveLength(1);
+  });
+
+  it('caches nothing across requests', async () => {
+    await graphql(gateway.url, CREDENTIALS, { headers: bearer(DEMO.user.token) });
+    await graphql(gateway.url, CREDENTIALS, { headers: bearer(DEMO.user.token) });
+    expect(received).toHaveLength(2);
+  });
+});
+
+describe('credentials against a faulty upstream', () => {
+  it('retries a GET once when the connection breaks, then answers', async () => {
+    let calls = 0;
+    const upstream = await scriptedUpstream((_req, res) => {
+      calls += 1;
+      if (calls === 1) res.socket?.destroy();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"pin":true,"password":false}');
+    });
+    const gw = await startGateway(upstream.url);
+    try {
+      const { body } = await graphql(gw.url, CREDENTIALS, { headers: bearer('abc.def.ghi') });
+      expect(body.data?.['credentials']).toEqual({ __typename: 'Credentials', pin: true, password: false });
+      expect(upstream.requests).toHaveLength(2);
+    } finally {
+      await gw.close();
+      await upstream.close();
+    }
+  });
+
+  it.each([
+    ['a malformed 200', 200, '{"pin":"yes"}', 'UPSTREAM_BAD_RESPONSE'],
+    ['a 404', 404, '', 'UPSTREAM_BAD_RESPONSE'],
+    ['a 500', 500, 'boom', 'UPSTREAM_BAD_RESPONSE'],
+  ])('%s is a coded top-level error', async (_case, status, text, code) => {
+    const upstream = await scriptedUpstream((_req, res) => res.writeHead(status).end(text));
+    const gw = await startGateway(upstream.url);
+    try {
+      const { body } = await graphql(gw.url, CREDENTIALS, { headers: bearer('abc.def.ghi') });
+      expect(body.data).toBeNull();
+      expect(body.errors?.[0]?.extensions?.['code']).toBe(code);
+    } finally {
+      await gw.close();
+      await upstream.close();
+    }
+  });
+});

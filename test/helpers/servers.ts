@@ -1,0 +1,125 @@
+/** Port-0 servers for tests: the gateway, scripted upstreams, and a small GraphQL client. */
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { request } from 'undici';
+import { loadConfig } from '../../src/config.js';
+import { createGateway, type Gateway, type GatewayConfig } from '../../src/gateway.js';
+import { createLogger } from '../../src/logger.js';
+
+export interface Listening {
+  readonly url: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+/** Listens on 127.0.0.1:0; close() also ends keep-alive sockets so tests never hang. */
+export async function listen(listener: RequestListener): Promise<Listening> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export interface RunningGateway extends Listening {
+  readonly gateway: Gateway;
+  /** Every line the gateway logged, raw. */
+  readonly logs: string[];
+}
+
+/** The gateway over real HTTP, with its logs captured (level trace unless told). */
+export async function startGateway(paceApiUrl: string, env: Record<string, string> = {}): Promise<RunningGateway> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const config: GatewayConfig = { ...loadConfig({ LOG_LEVEL: 'trace', ...env }), paceApiUrl: new URL(paceApiUrl) };
+  const gateway = createGateway(config, { logger: createLogger(config.logLevel, sink) });
+  const http = await listen(gateway);
+  return {
+    ...http,
+    gateway,
+    logs,
+    close: async () => {
+      await http.close();
+      await gateway.dispose();
+    },
+  };
+}
+
+export interface ScriptedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+}
+
+/** An upstream that answers as the test script says: for faults the sandbox cannot produce. */
+export async function scriptedUpstream(
+  answer: (request: ScriptedRequest, response: ServerResponse) => void,
+): Promise<Listening & { readonly requests: ScriptedRequest[] }> {
+  const requests: ScriptedRequest[] = [];
+  const http = await listen((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+      requests.push(recorded);
+      answer(recorded, res);
+    });
+  });
+  return { ...http, requests };
+}
+
+export interface GraphQLResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: {
+    data?: Record<string, any> | null;
+    errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+  };
+}
+
+/** POST a GraphQL operation over real HTTP. */
+export async function graphql(
+  gatewayUrl: string,
+  query: string,
+  options: { variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): Promise<GraphQLResponse> {
+  const response = await request(`${gatewayUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...options.headers },
+    body: JSON.stringify({ query, variables: options.variables }),
+  });
+  return { status: response.statusCode, headers: response.headers, body: (await response.body.json()) as GraphQLResponse['body'] };
+}
+
+/** The createOtp mutation selecting every union member. */
+export const CREATE_OTP = /* GraphQL */ `
+  mutation CreateOtp($input: CreateOtpInput!) {
+    createOtp(input: $input) {
+      __typename
+      ... on Otp { otp expiresAt }
+      ... on Error { message }
+      ... on InvalidCredentials { errorId }
+      ... on MissingLinkedIdentity { errorId }
+      ... on Unauthenticated { errorId }
+      ... on Forbidden { errorId }
+      ... on InvalidInput { fields { path message } errorId }
+      ... on RateLimited { retryAfterSeconds }
+    }
+  }
+`;
+
+export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
