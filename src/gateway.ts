@@ -7,6 +7,7 @@ import type { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import type { GatewayState } from './context.js';
 import { UpstreamError } from './errors.js';
+import { graphiqlOptions, renderGraphiQL } from './graphiql.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildSchema } from './schema/index.js';
 import { PaceClient } from './upstream/client.js';
@@ -17,6 +18,8 @@ export type GatewayConfig = Omit<Config, 'port' | 'host' | 'paceApiUrl' | 'shutd
 
 export interface GatewayOptions {
   readonly logger?: Logger;
+  /** The embedded sandbox's demo account, prefilled in GraphiQL. Never set for a real PACE API. */
+  readonly sandboxDemo?: { readonly authorization: string; readonly pin: string };
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayState>;
@@ -34,7 +37,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   return createYoga<Record<string, unknown>, GatewayState>({
     schema: buildSchema(),
     logging: logger,
-    graphiql: config.graphiql,
+    graphiql: config.graphiql ? graphiqlOptions(options.sandboxDemo) : false,
+    renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: presentUpstreamError },
     context: () => ({ pace, upstreamTrace: {} }),

@@ -23,7 +23,8 @@ if (config.paceApiUrl === undefined) {
 }
 const paceApiUrl = config.paceApiUrl ?? new URL(sandbox!.url);
 
-const gateway = createGateway({ ...config, paceApiUrl }, { logger });
+const sandboxDemo = sandbox && { authorization: `Bearer ${sandbox.demo.user.token}`, pin: sandbox.demo.user.pin };
+const gateway = createGateway({ ...config, paceApiUrl }, sandboxDemo ? { logger, sandboxDemo } : { logger });
 const server = createServer(gateway);
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
