@@ -22,10 +22,14 @@ mutation CreateOtp($input: CreateOtpInput!) {
 export function graphiqlOptions(sandbox?: { authorization: string; pin: string }): GraphiQLOptions {
   return {
     title: 'PACE OTP gateway',
-    defaultQuery: DEFAULT_DOCUMENT,
-    defaultVariableEditorOpen: true,
-    variables: JSON.stringify({ input: { pin: sandbox?.pin ?? '' } }, null, 2),
-    headers: JSON.stringify(sandbox ? { Authorization: sandbox.authorization } : { Authorization: 'Bearer <PACE access token>' }, null, 2),
+    defaultEditorToolsVisibility: true,
+    defaultTabs: [
+      {
+        query: DEFAULT_DOCUMENT,
+        variables: JSON.stringify({ input: { pin: sandbox?.pin ?? '' } }, null, 2),
+        headers: JSON.stringify(sandbox ? { Authorization: sandbox.authorization } : { Authorization: 'Bearer <PACE access token>' }, null, 2),
+      },
+    ],
     shouldPersistHeaders: false,
   };
 }
