@@ -1,12 +1,20 @@
 /** What every resolver gets: Yoga's request plus the gateway's per-request state. */
 import type { YogaInitialContext } from 'graphql-yoga';
-import type { PaceClient, UpstreamTrace } from './upstream/client.js';
+import type { RequestState } from './observability/request-state.js';
+import type { PinGuard } from './security/pin-guard.js';
+import type { PaceClient, UpstreamCall } from './upstream/client.js';
 
 /** Made by createGateway's context factory, once per request. */
 export interface GatewayState {
   readonly pace: PaceClient;
-  /** Filled by the upstream client; read by the request log line. */
-  readonly upstreamTrace: UpstreamTrace;
+  readonly pinGuard: PinGuard;
+  readonly requestState: RequestState;
 }
 
 export type GatewayContext = YogaInitialContext & GatewayState;
+
+/** The facts of this request that go upstream with a call. */
+export function upstreamCall(context: GatewayContext, authorization: string): UpstreamCall {
+  const { requestId, traceparent, upstream } = context.requestState;
+  return { authorization, requestId, traceparent, trace: upstream };
+}

@@ -5,8 +5,8 @@
  *
  * Two families:
  * - ResultError: an answer the client switches on; the schema exposes each as a CreateOtpResult member.
- * - UpstreamError: the upstream failed us; the gateway's maskError turns it into a top-level GraphQL
- *   error with `extensions.code` (and `errorId`), see presentUpstreamError in ./gateway.ts.
+ * - CodedError (UpstreamError…): a dependency failed us; the gateway's maskError turns it into a
+ *   top-level GraphQL error with `extensions.code` (and `errorId`), see presentCodedError in ./gateway.ts.
  */
 export abstract class ResultError extends Error {
   abstract readonly code: string;
@@ -77,15 +77,13 @@ export class RateLimitedError extends ResultError {
   }
 }
 
-export type UpstreamErrorCode = 'UPSTREAM_BAD_RESPONSE' | 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_TIMEOUT';
+export type CodedErrorCode = 'UPSTREAM_BAD_RESPONSE' | 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_TIMEOUT' | 'RATE_LIMIT_UNAVAILABLE';
 
-/** The upstream could not give a usable answer. Surfaces as a top-level GraphQL error. */
-export abstract class UpstreamError extends Error {
+/** A failure of the gateway's dependencies: a top-level GraphQL error with `extensions.code`. */
+export abstract class CodedError extends Error {
   constructor(
     message: string,
-    readonly code: UpstreamErrorCode,
-    /** Upstream HTTP status, when one arrived (for logs and metrics, not for the client). */
-    readonly status: number | undefined,
+    readonly code: CodedErrorCode,
     readonly errorId: string | undefined,
     cause?: unknown,
   ) {
@@ -93,8 +91,30 @@ export abstract class UpstreamError extends Error {
   }
 
   /** What the client sees in `extensions`. */
-  get extensions(): { code: UpstreamErrorCode; errorId?: string } {
+  get extensions(): { code: CodedErrorCode; errorId?: string } {
     return this.errorId === undefined ? { code: this.code } : { code: this.code, errorId: this.errorId };
+  }
+}
+
+/** The failure-count store (Redis) is unreachable: the PIN guard fails closed. */
+export class RateLimitStoreUnavailableError extends CodedError {
+  override readonly name = 'RateLimitStoreUnavailableError';
+  constructor(cause?: unknown) {
+    super('The service is temporarily unable to check credentials. Try again later.', 'RATE_LIMIT_UNAVAILABLE', undefined, cause);
+  }
+}
+
+/** The upstream could not give a usable answer. */
+export abstract class UpstreamError extends CodedError {
+  constructor(
+    message: string,
+    code: CodedErrorCode,
+    /** Upstream HTTP status, when one arrived (for logs and metrics, not for the client). */
+    readonly status: number | undefined,
+    errorId: string | undefined,
+    cause?: unknown,
+  ) {
+    super(message, code, errorId, cause);
   }
 }
 

@@ -2,14 +2,24 @@
  * createGateway(config) -> a Yoga instance that never listens: the server, the tests and any host
  * application mount it where they like.
  */
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { createGraphQLError, createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import type { GatewayState } from './context.js';
-import { UpstreamError } from './errors.js';
+import { CodedError } from './errors.js';
 import { graphiqlOptions, renderGraphiQL } from './graphiql.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildSchema } from './schema/index.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { useObservability } from './observability/plugin.js';
+import { requestState } from './observability/request-state.js';
+import { MemoryFailureStore } from './security/failure-store.js';
+import { PinGuard } from './security/pin-guard.js';
+import { RedisFailureStore } from './security/redis-failure-store.js';
+import { singleMutationFieldRule } from './security/single-field.js';
 import { PaceClient } from './upstream/client.js';
 
 export type GatewayConfig = Omit<Config, 'port' | 'host' | 'paceApiUrl' | 'shutdownTimeoutMs'> & {
@@ -20,19 +30,44 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** The embedded sandbox's demo account, prefilled in GraphiQL. Never set for a real PACE API. */
   readonly sandboxDemo?: { readonly authorization: string; readonly pin: string };
+  /** True once the host is draining: /ready then answers 503. */
+  readonly isShuttingDown?: () => boolean;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayState>;
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = new GatewayMetrics();
   const pace = new PaceClient({
     baseUrl: config.paceApiUrl,
     timeoutMs: config.upstreamTimeoutMs,
     connections: config.upstreamConnections,
+    onResponse: metrics.upstream,
   });
+  const pinGuard = new PinGuard({
+    store: config.redisUrl ? new RedisFailureStore(config.redisUrl) : new MemoryFailureStore(),
+    maxFailures: config.maxFailedAttempts,
+    windowSeconds: config.failureWindowSeconds,
+  });
+  const isShuttingDown = options.isShuttingDown ?? (() => false);
 
-  const closeUpstream: Plugin = { onDispose: () => pace.close() };
+  const plugins: Plugin[] = [
+    useObservability({ logger, metrics, isReady: () => !isShuttingDown() && pinGuard.isReady() }),
+    useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+    EnvelopArmorPlugin({
+      maxDepth: { n: 8 },
+      maxAliases: { n: 10 },
+      maxTokens: { n: 1000 },
+      maxDirectives: { n: 10 },
+      costLimit: { maxCost: 5000 },
+      // Without introspection, "did you mean …?" would still leak the schema.
+      blockFieldSuggestion: { enabled: !config.introspection },
+    }),
+    { onValidate: ({ addValidationRule }) => addValidationRule(singleMutationFieldRule('createOtp')) },
+    { onDispose: () => Promise.all([pace.close(), pinGuard.close()]).then(() => undefined) },
+  ];
+  if (!config.introspection) plugins.push(useDisableIntrospection());
 
   return createYoga<Record<string, unknown>, GatewayState>({
     schema: buildSchema(),
@@ -40,20 +75,22 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     graphiql: config.graphiql ? graphiqlOptions(options.sandboxDemo) : false,
     renderGraphiQL,
     landingPage: false,
-    maskedErrors: { maskError: presentUpstreamError },
-    context: () => ({ pace, upstreamTrace: {} }),
-    plugins: [closeUpstream],
+    batching: false, // an array of operations would multiply credential checks per request
+    maxRequestBodySize: config.maxRequestBodyBytes,
+    maskedErrors: { maskError: presentCodedError },
+    context: ({ request }) => ({ pace, pinGuard, requestState: requestState(request) }),
+    plugins,
   });
 }
 
 /**
- * Upstream failures reach the client as coded errors with a fixed message; everything else
+ * Dependency failures reach the client as coded errors with a fixed message; everything else
  * unexpected stays masked by Yoga's default.
  */
-function presentUpstreamError(error: unknown, message: string, isDev?: boolean): Error {
+function presentCodedError(error: unknown, message: string, isDev?: boolean): Error {
   const located = error as Partial<Pick<GraphQLError, 'originalError' | 'nodes' | 'path'>>;
   const original = located.originalError ?? error;
-  if (original instanceof UpstreamError) {
+  if (original instanceof CodedError) {
     return createGraphQLError(original.message, {
       nodes: located.nodes ?? null,
       path: located.path ?? null,

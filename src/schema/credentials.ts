@@ -1,7 +1,8 @@
 /** The credentials query: GET /user/pin-or-password, once per request whatever the selection. */
 import DataLoader from 'dataloader';
 import { bearerAuthorization } from '../auth.js';
-import type { GatewayContext } from '../context.js';
+import { upstreamCall, type GatewayContext } from '../context.js';
+import { recordResult } from '../observability/request-state.js';
 import { ForbiddenError, MissingLinkedIdentityError, UnauthenticatedError } from '../errors.js';
 import { pinOrPassword, type CredentialKinds } from '../upstream/operations.js';
 import { builder } from './builder.js';
@@ -25,7 +26,7 @@ function credentialsLoader(context: GatewayContext): DataLoader<string, Credenti
       (authorizations) =>
         Promise.all(
           authorizations.map((authorization) =>
-            pinOrPassword(context.pace, { authorization, trace: context.upstreamTrace }).catch((error: unknown) =>
+            pinOrPassword(context.pace, upstreamCall(context, authorization)).catch((error: unknown) =>
               error instanceof Error ? error : new Error(String(error)),
             ),
           ),
@@ -37,8 +38,6 @@ function credentialsLoader(context: GatewayContext): DataLoader<string, Credenti
   return loader;
 }
 
-builder.queryType({ description: 'Reads.' });
-
 builder.queryField('credentials', (t) =>
   t.field({
     type: CredentialsType,
@@ -49,7 +48,10 @@ builder.queryField('credentials', (t) =>
       types: [UnauthenticatedError, MissingLinkedIdentityError, ForbiddenError],
       union: { name: 'CredentialsResult', description: 'The credential kinds, or why they cannot be read.' },
     },
-    resolve: (_root, _args, context) =>
-      credentialsLoader(context).load(bearerAuthorization(context.request.headers.get('authorization'))),
+    resolve: (_root, _args, context) => recordResult(context.requestState, 'Credentials', loadCredentials(context)),
   }),
 );
+
+async function loadCredentials(context: GatewayContext): Promise<CredentialKinds> {
+  return credentialsLoader(context).load(bearerAuthorization(context.request.headers.get('authorization')));
+}

@@ -1,5 +1,8 @@
-/** The createOtp mutation: token check -> input check -> POST /user/otp -> Otp or a typed error. */
-import { bearerAuthorization } from '../auth.js';
+/** The createOtp mutation: token check -> input check -> PIN guard -> POST /user/otp -> Otp or a typed error. */
+import { bearerAuthorization, bearerToken } from '../auth.js';
+import { upstreamCall, type GatewayContext } from '../context.js';
+import { recordResult } from '../observability/request-state.js';
+import { accountKey } from '../security/account-key.js';
 import { InvalidInputError, type FieldProblem } from '../errors.js';
 import type { Otp } from '../upstream/mapping.js';
 import { createOtp, type OtpCredentials } from '../upstream/operations.js';
@@ -25,8 +28,6 @@ const OtpType = builder.objectRef<Otp>('Otp').implement({
   }),
 });
 
-builder.mutationType({ description: 'Operations that change state upstream.' });
-
 builder.mutationField('createOtp', (t) =>
   t.field({
     type: OtpType,
@@ -38,16 +39,25 @@ builder.mutationField('createOtp', (t) =>
       types: CREATE_OTP_ERRORS,
       union: { name: 'CreateOtpResult', description: 'The OTP, or why there is none.' },
     },
-    resolve: (_root, { input }, context) => {
-      const authorization = bearerAuthorization(context.request.headers.get('authorization'));
-      const credentials = otpCredentials(input);
-      return createOtp(context.pace, { authorization, trace: context.upstreamTrace }, credentials);
-    },
+    resolve: (_root, { input }, context) => recordResult(context.requestState, 'Otp', checkAndCreate(context, input)),
   }),
 );
 
+async function checkAndCreate(context: GatewayContext, input: OtpInput): Promise<Otp> {
+  const authorization = bearerAuthorization(context.request.headers.get('authorization'));
+  const credentials = otpCredentials(input);
+  return context.pinGuard.guard(accountKey(bearerToken(authorization)), () =>
+    createOtp(context.pace, upstreamCall(context, authorization), credentials),
+  );
+}
+
+interface OtpInput {
+  readonly pin?: string | null | undefined;
+  readonly password?: string | null | undefined;
+}
+
 /** Only the non-empty fields go upstream; size is bounded, format is PACE's business. */
-export function otpCredentials(input: { pin?: string | null | undefined; password?: string | null | undefined }): OtpCredentials {
+export function otpCredentials(input: OtpInput): OtpCredentials {
   const problems: FieldProblem[] = [];
   const credentials: { pin?: string; password?: string } = {};
   for (const field of ['pin', 'password'] as const) {

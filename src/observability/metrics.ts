@@ -1,0 +1,33 @@
+/** Prometheus metrics: requests by result type, upstream latency by operation and status. */
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { UpstreamEvent } from '../upstream/client.js';
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly #requests = new Counter({
+    name: 'pace_otp_gateway_requests_total',
+    help: 'GraphQL requests by result type (Otp, InvalidCredentials, UPSTREAM_TIMEOUT, …) and HTTP status.',
+    labelNames: ['result', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly #upstream = new Histogram({
+    name: 'pace_otp_gateway_upstream_duration_seconds',
+    help: 'PACE API call latency by operation and HTTP status (or error code when no answer arrived).',
+    labelNames: ['operation', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  request(result: string, status: number): void {
+    this.#requests.inc({ result, status });
+  }
+
+  /** Pass as PaceClient's onResponse. */
+  readonly upstream = (event: UpstreamEvent): void => {
+    this.#upstream.observe({ operation: event.operation, status: event.outcome }, event.durationMs / 1000);
+  };
+}

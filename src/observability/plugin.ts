@@ -1,0 +1,67 @@
+/**
+ * The gateway's edges in one Yoga plugin: /ready and /metrics, the security headers every response
+ * carries, the x-request-id echo, and one log line plus one metric per request.
+ */
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from '../logger.js';
+import type { GatewayMetrics } from './metrics.js';
+import { requestState } from './request-state.js';
+
+export interface ObservabilityOptions {
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  /** False while starting or shutting down, or when a dependency (Redis) is not usable. */
+  readonly isReady: () => boolean;
+}
+
+export function useObservability({ logger, metrics, isReady }: ObservabilityOptions): Plugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (request.method === 'GET' && url.pathname === '/ready') {
+        const ready = isReady();
+        endResponse(new fetchAPI.Response(ready ? 'ready' : 'not ready', { status: ready ? 200 : 503 }));
+      } else if (request.method === 'GET' && url.pathname === '/metrics') {
+        return metrics.registry.metrics().then((text) => {
+          endResponse(new fetchAPI.Response(text, { headers: { 'content-type': metrics.registry.contentType } }));
+        });
+      } else {
+        requestState(request); // starts the clock and fixes the request id
+      }
+      return undefined;
+    },
+    onParams({ request, params }) {
+      requestState(request).operationName = params.operationName ?? undefined;
+    },
+    onResultProcess({ request, result }) {
+      // Requests refused before execution (parse, validation, limits) have no resolver result.
+      const state = requestState(request);
+      if (state.results.length === 0 && !Array.isArray(result) && 'errors' in result && result.errors?.length) {
+        const code = result.errors[0]?.extensions?.['code'];
+        state.results.push(typeof code === 'string' ? code : 'GRAPHQL_REQUEST_ERROR');
+      }
+    },
+    onResponse({ request, response }) {
+      // May hold an OTP: no proxy or browser may keep it, and no browser may guess its type.
+      response.headers.set('cache-control', 'no-store');
+      response.headers.set('x-content-type-options', 'nosniff');
+      const url = request.url;
+      if (url.endsWith('/ready') || url.endsWith('/metrics') || url.endsWith('/health')) return;
+      const state = requestState(request);
+      response.headers.set('x-request-id', state.requestId);
+      const result = state.results.length === 0 ? 'none' : state.results.join(',');
+      metrics.request(result, response.status);
+      logger.info(
+        {
+          requestId: state.requestId,
+          operationName: state.operationName,
+          result,
+          status: response.status,
+          upstreamStatus: state.upstream.status,
+          upstreamMs: state.upstream.durationMs === undefined ? undefined : Math.round(state.upstream.durationMs),
+          durationMs: Math.round(performance.now() - state.startedAt),
+        },
+        'request',
+      );
+    },
+  };
+}

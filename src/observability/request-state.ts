@@ -1,0 +1,53 @@
+/** What the gateway knows about one HTTP request, from its first byte to its log line. */
+import { randomUUID } from 'node:crypto';
+import { CodedError, ResultError } from '../errors.js';
+import type { UpstreamTrace } from '../upstream/client.js';
+
+export interface RequestState {
+  readonly requestId: string;
+  readonly startedAt: number;
+  readonly traceparent: string | undefined;
+  operationName?: string | undefined;
+  /** Result type per resolved root field: `Otp`, `InvalidCredentials`, `UPSTREAM_TIMEOUT`, … */
+  readonly results: string[];
+  readonly upstream: UpstreamTrace;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const states = new WeakMap<Request, RequestState>();
+
+/** The state of this request, made on first use. A caller's x-request-id is kept when well-formed. */
+export function requestState(request: Request): RequestState {
+  let state = states.get(request);
+  if (state === undefined) {
+    const incomingId = request.headers.get('x-request-id');
+    const traceparent = request.headers.get('traceparent');
+    state = {
+      requestId: incomingId !== null && REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
+      startedAt: performance.now(),
+      traceparent: traceparent !== null && TRACEPARENT.test(traceparent) ? traceparent : undefined,
+      results: [],
+      upstream: {},
+    };
+    states.set(request, state);
+  }
+  return state;
+}
+
+/**
+ * Records what a root field resolved to, as the client sees it: the success type, the union member
+ * of a ResultError (class name without "Error"), or a coded error's code.
+ */
+export async function recordResult<T>(state: RequestState, successType: string, result: Promise<T>): Promise<T> {
+  try {
+    const value = await result;
+    state.results.push(successType);
+    return value;
+  } catch (error) {
+    state.results.push(
+      error instanceof ResultError ? error.name.replace(/Error$/, '') : error instanceof CodedError ? error.code : 'INTERNAL_SERVER_ERROR',
+    );
+    throw error;
+  }
+}

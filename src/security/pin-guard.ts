@@ -1,0 +1,70 @@
+/**
+ * PIN-guessing defence: a stolen token plus a 4-digit PIN is 10,000 guesses from an OTP. After
+ * `maxFailures` confirmed wrong credentials within the window, the account is answered RateLimited
+ * without asking PACE, until the window ends; a success clears the count.
+ *
+ * Each attempt reserves its slot before PACE is asked (one atomic increment), so parallel requests
+ * cannot slip past the limit together; the slot is given back when PACE's answer is not a failure.
+ */
+import { InvalidCredentialsError, RateLimitedError, RateLimitStoreUnavailableError } from '../errors.js';
+import type { FailureStore } from './failure-store.js';
+
+export interface PinGuardOptions {
+  readonly store: FailureStore;
+  readonly maxFailures: number;
+  readonly windowSeconds: number;
+}
+
+export class PinGuard {
+  readonly #store: FailureStore;
+  readonly #maxFailures: number;
+  readonly #windowSeconds: number;
+
+  constructor({ store, maxFailures, windowSeconds }: PinGuardOptions) {
+    if (!Number.isInteger(maxFailures) || maxFailures < 1) throw new TypeError(`PinGuard: maxFailures must be a positive integer, got ${maxFailures}`);
+    if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new TypeError(`PinGuard: windowSeconds must be a positive integer, got ${windowSeconds}`);
+    this.#store = store;
+    this.#maxFailures = maxFailures;
+    this.#windowSeconds = windowSeconds;
+  }
+
+  /** Runs `check` (the call to PACE) unless the account is locked; counts it when PACE says the credentials are wrong. */
+  async guard<T>(key: string, check: () => Promise<T>): Promise<T> {
+    const { count, resetInMs } = await this.#safely(() => this.#store.increment(key, this.#windowSeconds));
+    if (count > this.#maxFailures) {
+      await this.#safely(() => this.#store.decrement(key));
+      throw new RateLimitedError(Math.max(1, Math.ceil(resetInMs / 1000)));
+    }
+    let outcome: 'success' | 'failure' | 'other' = 'other';
+    try {
+      const result = await check();
+      outcome = 'success';
+      return result;
+    } catch (error) {
+      if (error instanceof InvalidCredentialsError) outcome = 'failure';
+      throw error;
+    } finally {
+      // Best effort: PACE has answered, and a store hiccup now must not swallow an OTP. A slot not
+      // given back only expires with the window.
+      if (outcome === 'success') await this.#store.reset(key).catch(() => undefined);
+      else if (outcome === 'other') await this.#store.decrement(key).catch(() => undefined);
+    }
+  }
+
+  isReady(): boolean {
+    return this.#store.isReady();
+  }
+
+  close(): Promise<void> {
+    return this.#store.close();
+  }
+
+  // Fail closed: without its counts the guard cannot tell a guesser from a user.
+  async #safely<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw new RateLimitStoreUnavailableError(error);
+    }
+  }
+}
