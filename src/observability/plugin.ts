@@ -2,10 +2,11 @@
  * The gateway's edges in one Yoga plugin: /ready and /metrics, the security headers every response
  * carries, the x-request-id echo, and one log line plus one metric per request.
  */
+import { Kind, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from './metrics.js';
-import { requestState } from './request-state.js';
+import { requestState, type RequestState } from './request-state.js';
 
 export interface ObservabilityOptions {
   readonly logger: Logger;
@@ -29,8 +30,10 @@ export function useObservability({ logger, metrics, isReady }: ObservabilityOpti
       }
       return undefined;
     },
-    onParams({ request, params }) {
-      requestState(request).operationName = params.operationName ?? undefined;
+    onExecute({ args }) {
+      // The name the client gave, else the one in the document (clients often send only the query).
+      const state = (args.contextValue as { requestState?: RequestState }).requestState;
+      if (state) state.operationName = args.operationName ?? operationName(args.document);
     },
     onResultProcess({ request, result }) {
       // Requests refused before execution (parse, validation, limits) have no resolver result.
@@ -64,4 +67,11 @@ export function useObservability({ logger, metrics, isReady }: ObservabilityOpti
       );
     },
   };
+}
+
+function operationName(document: DocumentNode): string | undefined {
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) return definition.name?.value;
+  }
+  return undefined;
 }

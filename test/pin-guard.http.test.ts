@@ -1,0 +1,88 @@
+/** The PIN-guessing defence over real HTTP against the sandbox: counted per account, only when PACE confirms. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO, startSandbox, type RecordedRequest, type RunningSandbox } from '../src/sandbox/index.js';
+import { bearer, CREATE_OTP, graphql, startGateway, type RunningGateway } from './helpers/servers.js';
+
+let sandbox: RunningSandbox;
+let gateway: RunningGateway;
+const received: RecordedRequest[] = [];
+
+async function start(env: Record<string, string> = {}) {
+  gateway = await startGateway(sandbox.url, env);
+}
+beforeEach(async () => {
+  received.length = 0;
+  sandbox = await startSandbox({ onRequest: (request) => received.push(request) });
+});
+afterEach(async () => {
+  await gateway?.close();
+  await sandbox?.close();
+});
+
+const attempt = async (pin: string, token: string = DEMO.user.token) =>
+  (await graphql(gateway.url, CREATE_OTP, { variables: { input: { pin } }, headers: bearer(token) })).body.data?.['createOtp'];
+
+/** A JWT for `sub` that PACE does not know (as an attacker could mint). */
+const forgedToken = (sub: string) =>
+  [{ alg: 'none' }, { sub, scope: 'user:otp:create' }].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.forged';
+
+describe('PIN guard', () => {
+  it('refuses the sixth attempt after five wrong PINs, without calling upstream, with an honest retryAfterSeconds', async () => {
+    await start();
+    for (let i = 0; i < 5; i += 1) expect((await attempt('0000')).__typename).toBe('InvalidCredentials');
+    expect(received).toHaveLength(5);
+    const refused = await attempt(DEMO.user.pin); // even the right PIN: the account is locked
+    expect(refused).toMatchObject({ __typename: 'RateLimited', retryAfterSeconds: expect.any(Number) });
+    expect(refused.retryAfterSeconds).toBeGreaterThan(890);
+    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(900);
+    expect(received).toHaveLength(5);
+  });
+
+  it('a success resets the count', async () => {
+    await start();
+    for (let i = 0; i < 4; i += 1) await attempt('0000');
+    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp');
+    for (let i = 0; i < 5; i += 1) expect((await attempt('0000')).__typename).toBe('InvalidCredentials');
+    expect((await attempt('0000')).__typename).toBe('RateLimited');
+  });
+
+  it('honours PIN_MAX_FAILURES and PIN_FAILURE_WINDOW_SECONDS', async () => {
+    await start({ PIN_MAX_FAILURES: '2', PIN_FAILURE_WINDOW_SECONDS: '1' });
+    await attempt('0000');
+    await attempt('0000');
+    expect(await attempt(DEMO.user.pin)).toMatchObject({ __typename: 'RateLimited', retryAfterSeconds: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp');
+  });
+
+  it('keys by the JWT sub: another token of the same account shares the count', async () => {
+    await start({ PIN_MAX_FAILURES: '2' });
+    await attempt('0000');
+    await attempt('0000');
+    // Same sub, different token string: PACE would not know it, but the guard refuses before asking.
+    expect((await attempt(DEMO.user.pin, forgedToken(DEMO.user.sub))).__typename).toBe('RateLimited');
+    // Another account is untouched.
+    expect((await attempt(DEMO.unlinked.pin, DEMO.unlinked.token)).__typename).toBe('MissingLinkedIdentity');
+  });
+
+  it('a forged token with the victim\'s sub cannot lock the victim out (PACE answers 401, nothing counts)', async () => {
+    await start({ PIN_MAX_FAILURES: '2' });
+    for (let i = 0; i < 6; i += 1) expect((await attempt('0000', forgedToken(DEMO.user.sub))).__typename).toBe('Unauthenticated');
+    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp');
+  });
+
+  it('parallel guesses cannot slip past the limit together', async () => {
+    await start();
+    const results = await Promise.all(Array.from({ length: 12 }, () => attempt('0000')));
+    const types = results.map((r) => r.__typename).sort();
+    expect(types.filter((t) => t === 'InvalidCredentials')).toHaveLength(5);
+    expect(types.filter((t) => t === 'RateLimited')).toHaveLength(7);
+    expect(received).toHaveLength(5);
+  });
+
+  it('keys an opaque (non-JWT) token by its hash', async () => {
+    await start({ PIN_MAX_FAILURES: '1' });
+    // The sandbox does not know this token: 401s never count, so it is never locked.
+    for (let i = 0; i < 3; i += 1) expect((await attempt('0000', 'opaque-token')).__typename).toBe('Unauthenticated');
+  });
+});
