@@ -1,9 +1,12 @@
-/** The schema as clients see it: schema.graphql is what the code builds, and every type is described. */
+/**
+ * The schema as clients see it: schema.graphql is what the code builds, and every type is described.
+ * subgraph.graphql is the Federation v2 subgraph SDL the gateway serves as `{ _service { sdl } }`.
+ */
 import { readFileSync } from 'node:fs';
-import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isUnionType } from 'graphql';
+import { execute, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isUnionType, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { buildSortedSchema } from '../src/schema/index.js';
-import { printSchemaFile } from '../src/schema/print.js';
+import { buildSchema, buildSortedSchema } from '../src/schema/index.js';
+import { printSchemaFile, printSubgraphFile } from '../src/schema/print.js';
 
 describe('schema.graphql', () => {
   it('matches the schema the code builds (run `npm run print-schema` after a change)', () => {
@@ -25,11 +28,11 @@ describe('schema.graphql', () => {
     }
   });
 
-  it('describes every type and field', () => {
+  it('describes every type and field, except the root types a supergraph shares', () => {
     const undocumented: string[] = [];
     for (const type of Object.values(buildSortedSchema().getTypeMap())) {
       if (type.name.startsWith('__') || ['String', 'Boolean', 'Int', 'Float', 'ID'].includes(type.name)) continue;
-      if (!type.description) undocumented.push(type.name);
+      if (!type.description && !ROOT_TYPES.includes(type.name)) undocumented.push(type.name);
       if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
         for (const field of Object.values(type.getFields())) if (!field.description) undocumented.push(`${type.name}.${field.name}`);
       }
@@ -37,4 +40,47 @@ describe('schema.graphql', () => {
     }
     expect(undocumented).toEqual([]);
   });
+
+  it('leaves the root types undescribed: other subgraphs share them, composition would hint', () => {
+    for (const schema of [buildSchema(), buildSortedSchema()]) {
+      expect([schema.getQueryType(), schema.getMutationType()].map((type) => type?.description ?? null)).toEqual([null, null]);
+    }
+  });
+
+  it('holds no federation machinery', () => {
+    const sdl = printSchemaFile();
+    expect(sdl).not.toMatch(/_service|_Service|_Any|_entities|@link|link__|federation__/);
+    expect(buildSortedSchema().getDirectives().map((directive) => directive.name).sort()).toEqual(
+      ['deprecated', 'include', 'oneOf', 'skip', 'specifiedBy'],
+    );
+  });
 });
+
+describe('subgraph.graphql', () => {
+  it('matches the subgraph SDL the code builds (run `npm run print-schema` after a change)', () => {
+    expect(readFileSync(new URL('../subgraph.graphql', import.meta.url), 'utf8')).toBe(printSubgraphFile());
+  });
+
+  it('is what the served schema answers to `{ _service { sdl } }`', async () => {
+    const result = await execute({ schema: buildSchema(), document: parse('{ _service { sdl } }') });
+    expect(result.errors).toBeUndefined();
+    expect(`${(result.data?.['_service'] as { sdl: string }).sdl}\n`).toBe(printSubgraphFile());
+  });
+
+  it('is a Federation v2.6 subgraph without entities', () => {
+    const sdl = printSubgraphFile();
+    expect(sdl.split('\n').slice(0, 2).join('\n')).toBe(
+      'extend schema\n  @link(url: "https://specs.apollo.dev/federation/v2.6", import: [])',
+    );
+    expect(sdl).not.toMatch(/@key|_entities|_Entity/);
+  });
+
+  it('serves the client-facing schema plus `_service` only', () => {
+    const served = Object.keys(buildSchema().getTypeMap()).sort();
+    const client = Object.keys(buildSortedSchema().getTypeMap()).sort();
+    expect(served).toEqual([...client, '_Service'].sort());
+    expect(Object.keys(buildSchema().getQueryType()?.getFields() ?? {}).sort()).toEqual(['_service', 'credentials']);
+  });
+});
+
+const ROOT_TYPES = ['Query', 'Mutation'];
