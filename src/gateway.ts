@@ -5,7 +5,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { createGraphQLError, createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import type { GatewayState } from './context.js';
@@ -84,18 +84,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 }
 
 /**
- * Dependency failures reach the client as coded errors with a fixed message; everything else
- * unexpected stays masked by Yoga's default.
+ * Dependency failures reach the client as coded errors with their fixed message: graphql-js already
+ * copied the CodedError's `extensions` onto the located error, so it goes out as it is (and Yoga does
+ * not log it as unexpected: the request log line has it). Everything else stays masked.
  */
 function presentCodedError(error: unknown, message: string, isDev?: boolean): Error {
-  const located = error as Partial<Pick<GraphQLError, 'originalError' | 'nodes' | 'path'>>;
-  const original = located.originalError ?? error;
-  if (original instanceof CodedError) {
-    return createGraphQLError(original.message, {
-      nodes: located.nodes ?? null,
-      path: located.path ?? null,
-      extensions: original.extensions,
-    });
-  }
+  const original = (error as Partial<Pick<GraphQLError, 'originalError'>>).originalError;
+  if (original instanceof CodedError) return error as GraphQLError;
   return maskError(error, message, isDev);
 }

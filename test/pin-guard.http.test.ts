@@ -86,3 +86,17 @@ describe('PIN guard', () => {
     for (let i = 0; i < 3; i += 1) expect((await attempt('0000', 'opaque-token')).__typename).toBe('Unauthenticated');
   });
 });
+
+describe('PIN guard and honest users', () => {
+  it('lets at most PIN_MAX_FAILURES checks of one account run at once; the rest wait a second', async () => {
+    await start();
+    const results = await Promise.all(Array.from({ length: 8 }, () => attempt(DEMO.user.pin)));
+    const otps = results.filter((r) => r.__typename === 'Otp');
+    const busy = results.filter((r) => r.__typename === 'RateLimited');
+    expect(otps.length).toBeGreaterThanOrEqual(5);
+    expect(otps.length + busy.length).toBe(8);
+    for (const refusal of busy) expect(refusal.retryAfterSeconds).toBe(1);
+    // Nothing was counted as a failure: the account is free afterwards.
+    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp');
+  });
+});

@@ -61,6 +61,7 @@ export function useObservability({ logger, metrics, isReady }: ObservabilityOpti
           status: response.status,
           upstreamStatus: state.upstream.status,
           upstreamMs: state.upstream.durationMs === undefined ? undefined : Math.round(state.upstream.durationMs),
+          upstreamCause: state.upstream.cause,
           durationMs: Math.round(performance.now() - state.startedAt),
         },
         'request',

@@ -1,50 +1,61 @@
 /**
- * Where failed credential checks are counted. In memory by default (one replica); Redis when
- * several replicas must share the counts (./redis-failure-store.ts).
+ * Where credential checks are counted, per account: confirmed failures within a window, and checks
+ * in flight. In memory by default (one replica); Redis when replicas must share the counts.
  */
-export interface FailureCount {
-  readonly count: number;
-  /** Milliseconds until the window (and so the count) expires; 0 when there is none. */
-  readonly resetInMs: number;
-}
+export type AttemptOutcome = 'failure' | 'success' | 'other';
+
+export type Admission = { readonly admitted: true } | { readonly admitted: false; readonly failures: number; readonly resetInMs: number };
 
 export interface FailureStore {
-  /** Adds one; the window starts with the first and is not extended by later ones. Atomic. */
-  increment(key: string, windowSeconds: number): Promise<FailureCount>;
-  /** Takes back one increment (an attempt that turned out not to be a failure). */
-  decrement(key: string): Promise<void>;
-  reset(key: string): Promise<void>;
+  /**
+   * Atomically admits a check when confirmed failures + checks in flight stay under `limit`, and
+   * then counts it as in flight. Refusing at that sum is what keeps parallel guesses from slipping
+   * past the limit together.
+   */
+  begin(key: string, limit: number): Promise<Admission>;
+  /** Ends an admitted check: a failure counts in the window (started by the first failure), a success clears it. */
+  end(key: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void>;
   /** Whether the store can serve now (for /ready). */
   isReady(): boolean;
   close(): Promise<void>;
 }
 
+interface Entry {
+  failures: number;
+  /** When the failure window ends (0: no window). */
+  expiresAt: number;
+  inFlight: number;
+}
+
 export class MemoryFailureStore implements FailureStore {
-  readonly #entries = new Map<string, { count: number; expiresAt: number }>();
+  readonly #entries = new Map<string, Entry>();
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(sweepIntervalMs = 60_000) {
-    // Expired entries are dropped lazily on read and by this sweep, so memory stays bounded by the window.
+    // Idle entries are dropped by this sweep, so memory stays bounded by the window.
     this.#sweeper = setInterval(() => this.#sweep(), sweepIntervalMs).unref();
   }
 
-  async increment(key: string, windowSeconds: number): Promise<FailureCount> {
-    let entry = this.#live(key);
-    if (entry === undefined) {
-      entry = { count: 0, expiresAt: Date.now() + windowSeconds * 1000 };
-      this.#entries.set(key, entry);
+  async begin(key: string, limit: number): Promise<Admission> {
+    const entry = this.#entry(key);
+    if (entry.failures + entry.inFlight >= limit) {
+      return { admitted: false, failures: entry.failures, resetInMs: Math.max(0, entry.expiresAt - Date.now()) };
     }
-    entry.count += 1;
-    return { count: entry.count, resetInMs: entry.expiresAt - Date.now() };
+    entry.inFlight += 1;
+    return { admitted: true };
   }
 
-  async decrement(key: string): Promise<void> {
-    const entry = this.#live(key);
-    if (entry !== undefined) entry.count = Math.max(0, entry.count - 1);
-  }
-
-  async reset(key: string): Promise<void> {
-    this.#entries.delete(key);
+  async end(key: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
+    const entry = this.#entry(key);
+    entry.inFlight = Math.max(0, entry.inFlight - 1);
+    if (outcome === 'success') {
+      entry.failures = 0;
+      entry.expiresAt = 0;
+    } else if (outcome === 'failure') {
+      if (entry.failures === 0) entry.expiresAt = Date.now() + windowSeconds * 1000;
+      entry.failures += 1;
+    }
+    if (entry.failures === 0 && entry.inFlight === 0) this.#entries.delete(key);
   }
 
   isReady(): boolean {
@@ -55,17 +66,21 @@ export class MemoryFailureStore implements FailureStore {
     clearInterval(this.#sweeper);
   }
 
-  #live(key: string) {
-    const entry = this.#entries.get(key);
-    if (entry !== undefined && entry.expiresAt <= Date.now()) {
-      this.#entries.delete(key);
-      return undefined;
+  /** The live entry for `key`, with an ended window already cleared. */
+  #entry(key: string): Entry {
+    let entry = this.#entries.get(key);
+    if (entry === undefined) {
+      entry = { failures: 0, expiresAt: 0, inFlight: 0 };
+      this.#entries.set(key, entry);
+    } else if (entry.failures > 0 && entry.expiresAt <= Date.now()) {
+      entry.failures = 0;
+      entry.expiresAt = 0;
     }
     return entry;
   }
 
   #sweep(): void {
     const now = Date.now();
-    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+    for (const [key, entry] of this.#entries) if (entry.inFlight === 0 && entry.expiresAt <= now) this.#entries.delete(key);
   }
 }

@@ -3,11 +3,12 @@
  * `maxFailures` confirmed wrong credentials within the window, the account is answered RateLimited
  * without asking PACE, until the window ends; a success clears the count.
  *
- * Each attempt reserves its slot before PACE is asked (one atomic increment), so parallel requests
- * cannot slip past the limit together; the slot is given back when PACE's answer is not a failure.
+ * A check is admitted only while confirmed failures + checks in flight stay under the limit (one
+ * atomic step), so parallel requests cannot slip past the limit together. The price: one account
+ * has at most `maxFailures` checks in flight at a time.
  */
 import { InvalidCredentialsError, RateLimitedError, RateLimitStoreUnavailableError } from '../errors.js';
-import type { FailureStore } from './failure-store.js';
+import type { AttemptOutcome, FailureStore } from './failure-store.js';
 
 export interface PinGuardOptions {
   readonly store: FailureStore;
@@ -30,12 +31,13 @@ export class PinGuard {
 
   /** Runs `check` (the call to PACE) unless the account is locked; counts it when PACE says the credentials are wrong. */
   async guard<T>(key: string, check: () => Promise<T>): Promise<T> {
-    const { count, resetInMs } = await this.#safely(() => this.#store.increment(key, this.#windowSeconds));
-    if (count > this.#maxFailures) {
-      await this.#safely(() => this.#store.decrement(key));
-      throw new RateLimitedError(Math.max(1, Math.ceil(resetInMs / 1000)));
+    const admission = await this.#safely(() => this.#store.begin(key, this.#maxFailures));
+    if (!admission.admitted) {
+      // Locked: wait for the window. Only busy with checks in flight: a moment is enough.
+      const locked = admission.failures >= this.#maxFailures;
+      throw new RateLimitedError(locked ? Math.max(1, Math.ceil(admission.resetInMs / 1000)) : 1);
     }
-    let outcome: 'success' | 'failure' | 'other' = 'other';
+    let outcome: AttemptOutcome = 'other';
     try {
       const result = await check();
       outcome = 'success';
@@ -44,10 +46,8 @@ export class PinGuard {
       if (error instanceof InvalidCredentialsError) outcome = 'failure';
       throw error;
     } finally {
-      // Best effort: PACE has answered, and a store hiccup now must not swallow an OTP. A slot not
-      // given back only expires with the window.
-      if (outcome === 'success') await this.#store.reset(key).catch(() => undefined);
-      else if (outcome === 'other') await this.#store.decrement(key).catch(() => undefined);
+      // Best effort: PACE has answered, and a store hiccup now must not swallow an OTP.
+      await this.#store.end(key, outcome, this.#windowSeconds).catch(() => undefined);
     }
   }
 

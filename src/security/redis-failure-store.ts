@@ -1,8 +1,30 @@
 /** Failure counts in Redis, so every replica behind a load balancer sees the same counts. */
 import { Redis } from 'ioredis';
-import type { FailureCount, FailureStore } from './failure-store.js';
+import type { Admission, AttemptOutcome, FailureStore } from './failure-store.js';
 
-const PREFIX = 'pace-otp-gateway:failures:';
+const PREFIX = 'pace-otp-gateway:';
+/** A replica that dies mid-check must not hold its in-flight slot for long. */
+const IN_FLIGHT_TTL_SECONDS = 60;
+
+// KEYS: failures, in-flight. Each script runs atomically in Redis.
+const BEGIN = `
+local failures = tonumber(redis.call('GET', KEYS[1]) or '0')
+local inflight = tonumber(redis.call('GET', KEYS[2]) or '0')
+if failures + inflight >= tonumber(ARGV[1]) then
+  return {0, failures, redis.call('PTTL', KEYS[1])}
+end
+redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return {1, failures, 0}`;
+
+const END = `
+if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+if ARGV[1] == 'success' then redis.call('DEL', KEYS[1]) end
+if ARGV[1] == 'failure' then
+  redis.call('SET', KEYS[1], 0, 'EX', ARGV[2], 'NX')
+  redis.call('INCR', KEYS[1])
+end
+return 1`;
 
 export class RedisFailureStore implements FailureStore {
   readonly #redis: Redis;
@@ -12,30 +34,18 @@ export class RedisFailureStore implements FailureStore {
       // Fail fast rather than queue a credential check behind a dead connection.
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
-      enableOfflineQueue: true,
     });
     // Errors surface on the commands; without a listener ioredis would print each reconnect attempt.
     this.#redis.on('error', () => undefined);
   }
 
-  async increment(key: string, windowSeconds: number): Promise<FailureCount> {
-    // SET NX starts the window on the first failure only; later failures do not extend it.
-    const results = (await this.#redis
-      .multi()
-      .set(PREFIX + key, 0, 'EX', windowSeconds, 'NX')
-      .incr(PREFIX + key)
-      .pttl(PREFIX + key)
-      .exec()) as [[unknown, unknown], [unknown, number], [unknown, number]];
-    return { count: results[1][1], resetInMs: Math.max(0, results[2][1]) };
+  async begin(key: string, limit: number): Promise<Admission> {
+    const [admitted, failures, pttl] = (await this.#redis.eval(BEGIN, 2, ...this.#keys(key), limit, IN_FLIGHT_TTL_SECONDS)) as [number, number, number];
+    return admitted === 1 ? { admitted: true } : { admitted: false, failures, resetInMs: Math.max(0, pttl) };
   }
 
-  async decrement(key: string): Promise<void> {
-    // DECR on an expired key would leave a -1 without expiry: only touch a key that still exists.
-    await this.#redis.eval("if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return 0", 1, PREFIX + key);
-  }
-
-  async reset(key: string): Promise<void> {
-    await this.#redis.del(PREFIX + key);
+  async end(key: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
+    await this.#redis.eval(END, 2, ...this.#keys(key), outcome, windowSeconds);
   }
 
   isReady(): boolean {
@@ -44,5 +54,9 @@ export class RedisFailureStore implements FailureStore {
 
   async close(): Promise<void> {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+
+  #keys(key: string): [string, string] {
+    return [`${PREFIX}failures:${key}`, `${PREFIX}inflight:${key}`];
   }
 }

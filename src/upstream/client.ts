@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Pool, errors as undiciErrors } from 'undici';
-import { UpstreamBadResponseError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
+import { UpstreamBadResponseError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
 
 export interface PaceClientOptions {
   /** Base such as https://api.pace.cloud/user/2024-1 (path prefix kept). */
@@ -31,6 +31,8 @@ export interface UpstreamEvent {
 export interface UpstreamTrace {
   status?: number | string;
   durationMs?: number;
+  /** The transport error's code (ECONNREFUSED, UND_ERR_SOCKET, …) when the call failed: for operators. */
+  cause?: string;
 }
 
 /** Per-call facts from the incoming request. */
@@ -105,8 +107,10 @@ export class PaceClient {
       outcome = response.status;
       return response;
     } catch (error) {
-      if (error instanceof UpstreamBadResponseError || error instanceof UpstreamTimeoutError || error instanceof UpstreamUnavailableError) {
+      if (error instanceof UpstreamError) {
         outcome = error.status ?? error.code;
+        const cause = (error.cause as { code?: unknown } | undefined)?.code;
+        if (call.trace && typeof cause === 'string') call.trace.cause = cause;
       }
       throw error;
     } finally {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { request } from 'undici';
 import { loadConfig } from '../../src/config.js';
-import { createGateway, type Gateway, type GatewayConfig } from '../../src/gateway.js';
+import { createGateway, type Gateway, type GatewayConfig, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 
 export interface Listening {
@@ -14,9 +14,9 @@ export interface Listening {
 }
 
 /** Listens on 127.0.0.1:0; close() also ends keep-alive sockets so tests never hang. */
-export async function listen(listener: RequestListener): Promise<Listening> {
+export async function listen(listener: RequestListener, atPort = 0): Promise<Listening> {
   const server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(atPort, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -35,8 +35,15 @@ export interface RunningGateway extends Listening {
   readonly logs: string[];
 }
 
-/** The gateway over real HTTP, with its logs captured (level trace unless told). */
-export async function startGateway(paceApiUrl: string, env: Record<string, string> = {}): Promise<RunningGateway> {
+/**
+ * The gateway over real HTTP, with its logs captured (level trace unless told); `options` go to
+ * createGateway (e.g. `sandboxDemo`), the logger stays the capturing one.
+ */
+export async function startGateway(
+  paceApiUrl: string,
+  env: Record<string, string> = {},
+  options: Omit<GatewayOptions, 'logger'> = {},
+): Promise<RunningGateway> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -45,7 +52,7 @@ export async function startGateway(paceApiUrl: string, env: Record<string, strin
     },
   });
   const config: GatewayConfig = { ...loadConfig({ LOG_LEVEL: 'trace', ...env }), paceApiUrl: new URL(paceApiUrl) };
-  const gateway = createGateway(config, { logger: createLogger(config.logLevel, sink) });
+  const gateway = createGateway(config, { ...options, logger: createLogger(config.logLevel, sink) });
   const http = await listen(gateway);
   return {
     ...http,
