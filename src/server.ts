@@ -23,8 +23,9 @@ if (config.paceApiUrl === undefined) {
 }
 const paceApiUrl = config.paceApiUrl ?? new URL(sandbox!.url);
 
+let stopping = false;
 const sandboxDemo = sandbox && { authorization: `Bearer ${sandbox.demo.user.token}`, pin: sandbox.demo.user.pin };
-const gateway = createGateway({ ...config, paceApiUrl }, sandboxDemo ? { logger, sandboxDemo } : { logger });
+const gateway = createGateway({ ...config, paceApiUrl }, { logger, isShuttingDown: () => stopping, ...(sandboxDemo && { sandboxDemo }) });
 const server = createServer(gateway);
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
@@ -47,7 +48,6 @@ function printSandboxHelp(running: RunningSandbox, port: number): void {
   );
 }
 
-let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return; // npm forwards the signal too: the second one changes nothing
   stopping = true;

@@ -1,6 +1,8 @@
 /** Production defaults at the HTTP edge: document limits, batching, body size, CSRF, headers, ids, probes, metrics. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import { loadConfig } from '../src/config.js';
+import { createGateway } from '../src/gateway.js';
 import { DEMO, startSandbox, type RecordedRequest, type RunningSandbox } from '../src/sandbox/index.js';
 import { bearer, CREATE_OTP, graphql, startGateway, type RunningGateway } from './helpers/servers.js';
 
@@ -139,6 +141,15 @@ describe('probes and metrics', () => {
       expect(response.statusCode).toBe(200);
       await response.body.text();
     }
+  });
+
+  it('GET /ready answers 503 once the host is shutting down', async () => {
+    let shuttingDown = false;
+    const gw = createGateway({ ...loadConfig({ LOG_LEVEL: 'silent' }), paceApiUrl: new URL(sandbox.url) }, { isShuttingDown: () => shuttingDown });
+    expect((await gw.fetch('http://gateway/ready')).status).toBe(200);
+    shuttingDown = true;
+    expect((await gw.fetch('http://gateway/ready')).status).toBe(503);
+    await gw.dispose();
   });
 
   it('GET /metrics counts requests by result and times upstream calls by status', async () => {
