@@ -1,26 +1,14 @@
 /** createOtp over real HTTP against the real sandbox upstream: every mapping row the sandbox can produce. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO, startSandbox, type RecordedRequest, type RunningSandbox } from '../src/sandbox/index.js';
-import { bearer, CREATE_OTP, graphql, startGateway, type RunningGateway } from './helpers/servers.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO } from '../src/sandbox/index.js';
+import { useSandboxedGateway } from './helpers/sandbox.js';
+import { bearer, CREATE_OTP, graphql } from './helpers/servers.js';
 
-let sandbox: RunningSandbox;
-let gateway: RunningGateway;
-const received: RecordedRequest[] = [];
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ onRequest: (request) => received.push(request) });
-  gateway = await startGateway(sandbox.url);
-});
-afterAll(async () => {
-  await gateway?.close();
-  await sandbox?.close();
-});
-beforeEach(() => {
-  received.length = 0;
-});
+const setup = useSandboxedGateway();
+const { received } = setup;
 
 const createOtp = (input: Record<string, unknown>, headers: Record<string, string> = bearer(DEMO.user.token)) =>
-  graphql(gateway.url, CREATE_OTP, { variables: { input }, headers });
+  graphql(setup.gateway.url, CREATE_OTP, { variables: { input }, headers });
 
 describe('createOtp against the sandbox', () => {
   it('returns an Otp for the right PIN', async () => {
@@ -45,7 +33,7 @@ describe('createOtp against the sandbox', () => {
     expect(received).toHaveLength(1);
     const [upstream] = received;
     expect(upstream?.method).toBe('POST');
-    expect(upstream?.path).toBe(new URL(`${sandbox.url}/user/otp`).pathname);
+    expect(upstream?.path).toBe(new URL(`${setup.sandbox.url}/user/otp`).pathname);
     expect(upstream?.headers['authorization']).toBe(`Bearer ${DEMO.user.token}`);
     expect(upstream?.headers['content-type']).toBe('application/json');
     expect(upstream?.headers['accept']).toBe('application/json');

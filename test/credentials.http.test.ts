@@ -1,35 +1,11 @@
 /** The credentials query: same token rules and mapping as createOtp, one upstream GET per request. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO, startSandbox, type RecordedRequest, type RunningSandbox } from '../src/sandbox/index.js';
-import { bearer, graphql, scriptedUpstream, startGateway, type RunningGateway } from './helpers/servers.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO } from '../src/sandbox/index.js';
+import { useSandboxedGateway } from './helpers/sandbox.js';
+import { bearer, CREDENTIALS, graphql, scriptedUpstream, startGateway } from './helpers/servers.js';
 
-const CREDENTIALS = /* GraphQL */ `
-  query Credentials {
-    credentials {
-      __typename
-      ... on Credentials { pin password }
-      ... on Error { message }
-      ... on Unauthenticated { errorId }
-      ... on MissingLinkedIdentity { errorId }
-      ... on Forbidden { errorId }
-    }
-  }
-`;
-
-let sandbox: RunningSandbox;
-let gateway: RunningGateway;
-const received: RecordedRequest[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox({ onRequest: (request) => received.push(request) });
-  gateway = await startGateway(sandbox.url);
-});
-afterAll(async () => {
-  await gateway?.close();
-  await sandbox?.close();
-});
-beforeEach(() => {
-  received.length = 0;
-});
+const setup = useSandboxedGateway();
+const { received } = setup;
 
 describe('credentials', () => {
   it.each([
@@ -39,7 +15,7 @@ describe('credentials', () => {
     ['noScope', DEMO.noScope.token, { __typename: 'Forbidden' }],
     ['an unknown token', 'unknown.token.here', { __typename: 'Unauthenticated' }],
   ])('%s', async (_name, token, expected) => {
-    const { body } = await graphql(gateway.url, CREDENTIALS, { headers: bearer(token) });
+    const { body } = await graphql(setup.gateway.url, CREDENTIALS, { headers: bearer(token) });
     expect(body.errors).toBeUndefined();
     expect(body.data?.['credentials']).toMatchObject(expected);
     expect(received).toHaveLength(1);
@@ -48,7 +24,7 @@ describe('credentials', () => {
   });
 
   it('answers Unauthenticated without a token, without calling upstream', async () => {
-    const { body } = await graphql(gateway.url, CREDENTIALS);
+    const { body } = await graphql(setup.gateway.url, CREDENTIALS);
     expect(body.data?.['credentials'].__typename).toBe('Unauthenticated');
     expect(received).toHaveLength(0);
   });
@@ -62,21 +38,21 @@ describe('credentials', () => {
       }
       fragment Kinds on CredentialsResult { ... on Credentials { pin password } }
     `;
-    const { body } = await graphql(gateway.url, query, { headers: bearer(DEMO.user.token) });
+    const { body } = await graphql(setup.gateway.url, query, { headers: bearer(DEMO.user.token) });
     expect(body.data).toEqual({ a: { pin: true }, b: { password: true }, credentials: { pin: true, password: true } });
     expect(received).toHaveLength(1);
   });
 
   it('gives every alias the same typed failure from one GET', async () => {
     const query = '{ a: credentials { __typename } b: credentials { __typename } }';
-    const { body } = await graphql(gateway.url, query, { headers: bearer(DEMO.unlinked.token) });
+    const { body } = await graphql(setup.gateway.url, query, { headers: bearer(DEMO.unlinked.token) });
     expect(body.data).toEqual({ a: { __typename: 'MissingLinkedIdentity' }, b: { __typename: 'MissingLinkedIdentity' } });
     expect(received).toHaveLength(1);
   });
 
   it('caches nothing across requests', async () => {
-    await graphql(gateway.url, CREDENTIALS, { headers: bearer(DEMO.user.token) });
-    await graphql(gateway.url, CREDENTIALS, { headers: bearer(DEMO.user.token) });
+    await graphql(setup.gateway.url, CREDENTIALS, { headers: bearer(DEMO.user.token) });
+    await graphql(setup.gateway.url, CREDENTIALS, { headers: bearer(DEMO.user.token) });
     expect(received).toHaveLength(2);
   });
 });

@@ -12,6 +12,7 @@ import { federate, inconsistentDescriptions, startProfileSubgraph, type Federati
 import {
   bearer,
   CREATE_OTP,
+  CREDENTIALS,
   graphql,
   scriptedUpstream,
   startGateway,
@@ -19,19 +20,6 @@ import {
   type Listening,
   type RunningGateway,
 } from './helpers/servers.js';
-
-const CREDENTIALS = /* GraphQL */ `
-  query Credentials {
-    credentials {
-      __typename
-      ... on Credentials { pin password }
-      ... on Error { message }
-      ... on Unauthenticated { errorId }
-      ... on MissingLinkedIdentity { errorId }
-      ... on Forbidden { errorId }
-    }
-  }
-`;
 
 let sandbox: RunningSandbox;
 let otp: RunningGateway;

@@ -1,25 +1,14 @@
 /** Production defaults at the HTTP edge: document limits, batching, body size, CSRF, headers, ids, probes, metrics. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { loadConfig } from '../src/config.js';
 import { createGateway } from '../src/gateway.js';
-import { DEMO, startSandbox, type RecordedRequest, type RunningSandbox } from '../src/sandbox/index.js';
-import { bearer, CREATE_OTP, graphql, startGateway, type RunningGateway } from './helpers/servers.js';
+import { DEMO } from '../src/sandbox/index.js';
+import { useSandboxedGateway } from './helpers/sandbox.js';
+import { bearer, CREATE_OTP, graphql, startGateway } from './helpers/servers.js';
 
-let sandbox: RunningSandbox;
-let gateway: RunningGateway;
-const received: RecordedRequest[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox({ onRequest: (r) => received.push(r) });
-  gateway = await startGateway(sandbox.url);
-});
-afterAll(async () => {
-  await gateway?.close();
-  await sandbox?.close();
-});
-beforeEach(() => {
-  received.length = 0;
-});
+const setup = useSandboxedGateway();
+const { received } = setup;
 
 const auth = bearer(DEMO.user.token);
 
@@ -29,14 +18,14 @@ describe('one createOtp per operation', () => {
     ['a fragment spread', 'mutation { createOtp(input: {pin: "0000"}) { __typename } ...F } fragment F on Mutation { b: createOtp(input: {pin: "0001"}) { __typename } }'],
     ['inline fragments', 'mutation { ... on Mutation { a: createOtp(input: {pin: "0000"}) { __typename } } ... on Mutation { b: createOtp(input: {pin: "1"}) { __typename } } }'],
   ])('refuses two through %s, without calling upstream', async (_case, query) => {
-    const { status, body } = await graphql(gateway.url, query, { headers: auth });
+    const { status, body } = await graphql(setup.gateway.url, query, { headers: auth });
     expect(status).toBe(400);
     expect(body.errors?.[0]).toMatchObject({ message: 'Only one createOtp is allowed per operation.', extensions: { code: 'TOO_MANY_CREDENTIAL_CHECKS' } });
     expect(received).toHaveLength(0);
   });
 
   it('refuses an HTTP array batch', async () => {
-    const response = await request(`${gateway.url}/graphql`, {
+    const response = await request(`${setup.gateway.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify([{ query: CREATE_OTP, variables: { input: { pin: '0000' } } }, { query: CREATE_OTP, variables: { input: { pin: '0001' } } }]),
@@ -50,7 +39,7 @@ describe('one createOtp per operation', () => {
 describe('document limits', () => {
   it('refuses too many aliases', async () => {
     const query = `{ ${Array.from({ length: 11 }, (_, i) => `a${i}: credentials { __typename }`).join(' ')} }`;
-    const { body } = await graphql(gateway.url, query, { headers: auth });
+    const { body } = await graphql(setup.gateway.url, query, { headers: auth });
     expect(body.data).toBeUndefined();
     expect(body.errors?.[0]?.message).toBe('Syntax Error: Aliases limit of 10 exceeded, found 11.');
     expect(received).toHaveLength(0);
@@ -58,19 +47,19 @@ describe('document limits', () => {
 
   it('refuses too many tokens', async () => {
     const query = `{ credentials { ${'__typename '.repeat(1000)} } }`;
-    const { body } = await graphql(gateway.url, query, { headers: auth });
+    const { body } = await graphql(setup.gateway.url, query, { headers: auth });
     expect(body.data).toBeUndefined();
     expect(body.errors?.[0]?.message).toMatch(/^Syntax Error: Token limit of 1000 exceeded/);
   });
 
   it('refuses too deep a document', async () => {
-    const { body } = await graphql(gateway.url, '{ a { b { c { d { e { f { g { h { i { j { k } } } } } } } } } } }');
+    const { body } = await graphql(setup.gateway.url, '{ a { b { c { d { e { f { g { h { i { j { k } } } } } } } } } } }');
     expect(body.data).toBeUndefined();
     expect(body.errors?.[0]?.message).toBe('Syntax Error: Query depth limit of 8 exceeded, found 11.');
   });
 
   it('refuses a body over MAX_REQUEST_BODY_BYTES with 413', async () => {
-    const response = await request(`${gateway.url}/graphql`, {
+    const response = await request(`${setup.gateway.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({ query: CREATE_OTP, variables: { input: { pin: '1'.repeat(20_000) } } }),
@@ -81,16 +70,16 @@ describe('document limits', () => {
   });
 
   it('answers malformed JSON with a 400 and a GraphQL error, and stays up', async () => {
-    const response = await request(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const response = await request(`${setup.gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     expect(response.statusCode).toBe(400);
     expect(await response.body.json()).toMatchObject({ errors: [{ message: expect.any(String) }] });
-    expect((await graphql(gateway.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: auth })).body.data?.['createOtp'].__typename).toBe('Otp');
+    expect((await graphql(setup.gateway.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: auth })).body.data?.['createOtp'].__typename).toBe('Otp');
   });
 });
 
 describe('CSRF prevention', () => {
   it('refuses a GET without a preflight header, accepts one with it', async () => {
-    const url = `${gateway.url}/graphql?query=${encodeURIComponent('{ credentials { __typename } }')}`;
+    const url = `${setup.gateway.url}/graphql?query=${encodeURIComponent('{ credentials { __typename } }')}`;
     const refused = await request(url, { headers: auth });
     expect(refused.statusCode).toBe(403);
     await refused.body.text();
@@ -102,9 +91,9 @@ describe('CSRF prevention', () => {
 
 describe('response headers', () => {
   it('puts Cache-Control: no-store and nosniff on success, errors and GraphiQL', async () => {
-    const ok = await graphql(gateway.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: auth });
-    const bad = await graphql(gateway.url, '{ nope }');
-    const page = await request(`${gateway.url}/graphql`, { headers: { accept: 'text/html' } });
+    const ok = await graphql(setup.gateway.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: auth });
+    const bad = await graphql(setup.gateway.url, '{ nope }');
+    const page = await request(`${setup.gateway.url}/graphql`, { headers: { accept: 'text/html' } });
     await page.body.text();
     for (const headers of [ok.headers, bad.headers, page.headers]) {
       expect(headers['cache-control']).toBe('no-store');
@@ -114,7 +103,7 @@ describe('response headers', () => {
 
   it('keeps a well-formed x-request-id, sends it upstream and back; forwards traceparent', async () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    const { headers } = await graphql(gateway.url, CREATE_OTP, {
+    const { headers } = await graphql(setup.gateway.url, CREATE_OTP, {
       variables: { input: { pin: DEMO.user.pin } },
       headers: { ...auth, 'x-request-id': 'client-req-42', traceparent },
     });
@@ -124,7 +113,7 @@ describe('response headers', () => {
   });
 
   it('makes a request id when none (or a malformed one) is given', async () => {
-    const { headers } = await graphql(gateway.url, CREATE_OTP, {
+    const { headers } = await graphql(setup.gateway.url, CREATE_OTP, {
       variables: { input: { pin: DEMO.user.pin } },
       headers: { ...auth, 'x-request-id': 'bad id with spaces', traceparent: 'garbage' },
     });
@@ -137,7 +126,7 @@ describe('response headers', () => {
 describe('probes and metrics', () => {
   it('GET /health and /ready answer 200', async () => {
     for (const path of ['/health', '/ready']) {
-      const response = await request(`${gateway.url}${path}`);
+      const response = await request(`${setup.gateway.url}${path}`);
       expect(response.statusCode).toBe(200);
       await response.body.text();
     }
@@ -145,7 +134,7 @@ describe('probes and metrics', () => {
 
   it('GET /ready answers 503 once the host is shutting down', async () => {
     let shuttingDown = false;
-    const gw = createGateway({ ...loadConfig({ LOG_LEVEL: 'silent' }), paceApiUrl: new URL(sandbox.url) }, { isShuttingDown: () => shuttingDown });
+    const gw = createGateway({ ...loadConfig({ LOG_LEVEL: 'silent' }), paceApiUrl: new URL(setup.sandbox.url) }, { isShuttingDown: () => shuttingDown });
     expect((await gw.fetch('http://gateway/ready')).status).toBe(200);
     shuttingDown = true;
     expect((await gw.fetch('http://gateway/ready')).status).toBe(503);
@@ -153,9 +142,9 @@ describe('probes and metrics', () => {
   });
 
   it('GET /metrics counts requests by result and times upstream calls by status', async () => {
-    await graphql(gateway.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: auth });
-    await graphql(gateway.url, CREATE_OTP, { variables: { input: { pin: '0000' } }, headers: bearer(DEMO.unlinked.token) });
-    const response = await request(`${gateway.url}/metrics`);
+    await graphql(setup.gateway.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: auth });
+    await graphql(setup.gateway.url, CREATE_OTP, { variables: { input: { pin: '0000' } }, headers: bearer(DEMO.unlinked.token) });
+    const response = await request(`${setup.gateway.url}/metrics`);
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
     const text = await response.body.text();
     expect(text).toMatch(/pace_otp_gateway_requests_total\{result="Otp",status="200"\} [1-9]/);
@@ -166,9 +155,9 @@ describe('probes and metrics', () => {
   });
 
   it('logs one line per request with operation, result, upstream status and request id, and no secret', async () => {
-    gateway.logs.length = 0;
-    await graphql(gateway.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: { ...auth, 'x-request-id': 'log-line-1' } });
-    const lines = gateway.logs.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"msg":"request"'));
+    setup.gateway.logs.length = 0;
+    await graphql(setup.gateway.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: { ...auth, 'x-request-id': 'log-line-1' } });
+    const lines = setup.gateway.logs.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"msg":"request"'));
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({
       level: 30,
@@ -180,13 +169,13 @@ describe('probes and metrics', () => {
       upstreamMs: expect.any(Number),
       durationMs: expect.any(Number),
     });
-    expect(gateway.logs.join('')).not.toContain(DEMO.user.token);
+    expect(setup.gateway.logs.join('')).not.toContain(DEMO.user.token);
   });
 });
 
 describe('switches', () => {
   it('INTROSPECTION=false refuses introspection and hides field suggestions; GRAPHIQL=false serves no page', async () => {
-    const closed = await startGateway(sandbox.url, { INTROSPECTION: 'false', GRAPHIQL: 'false' });
+    const closed = await startGateway(setup.sandbox.url, { INTROSPECTION: 'false', GRAPHIQL: 'false' });
     try {
       const introspection = await graphql(closed.url, '{ __schema { types { name } } }');
       expect(introspection.body.errors?.[0]?.message).toMatch(/introspection/i);

@@ -129,4 +129,18 @@ export const CREATE_OTP = /* GraphQL */ `
   }
 `;
 
+/** The credentials query selecting every union member. */
+export const CREDENTIALS = /* GraphQL */ `
+  query Credentials {
+    credentials {
+      __typename
+      ... on Credentials { pin password }
+      ... on Error { message }
+      ... on Unauthenticated { errorId }
+      ... on MissingLinkedIdentity { errorId }
+      ... on Forbidden { errorId }
+    }
+  }
+`;
+
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
