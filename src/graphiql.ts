@@ -3,7 +3,10 @@ import type { GraphiQLOptions } from 'graphql-yoga';
 
 export { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 
-const DEFAULT_DOCUMENT = /* GraphQL */ `# Press Run (▶) to ask PACE for a one-time password.
+/** The document of GraphiQL's first tab: createOtp selecting every member of its result union. */
+export const DEFAULT_DOCUMENT = /* GraphQL */ `# Press Run (▶) to get a one-time password.
+# PIN: Variables tab. Token: Headers tab.
+# Docs: the book icon, top left.
 mutation CreateOtp($input: CreateOtpInput!) {
   createOtp(input: $input) {
     __typename
@@ -15,21 +18,38 @@ mutation CreateOtp($input: CreateOtpInput!) {
 }
 `;
 
+/** What a real PACE API gets in the headers tab: a placeholder to replace, never a token. */
+export const AUTHORIZATION_PLACEHOLDER = 'Bearer <PACE access token with scope user:otp:create>';
+
 /**
- * `sandboxAuthorization` prefills the headers tab, only for the embedded sandbox's demo account:
- * against a real PACE API no token is ever prefilled.
+ * Yoga's GraphiQL page also reads `query` and `variables` (handed to GraphiQL as its initial query
+ * and variables); its `GraphiQLOptions` type just does not list them.
  */
-export function graphiqlOptions(sandbox?: { authorization: string; pin: string }): GraphiQLOptions {
-  return {
+type YogaGraphiQLOptions = GraphiQLOptions & { readonly query?: string; readonly variables?: string };
+
+/**
+ * `sandbox` prefills the headers tab, only for the embedded sandbox's demo account: against a real
+ * PACE API no token is ever prefilled, and headers are never persisted in the browser's storage.
+ *
+ * GraphiQL 5 builds the first tab from `defaultTabs` but fills the variables and headers editors
+ * from its initial values only (graphql/graphiql#3392), so they are given twice: `variables`
+ * (initial variables) and `headers` (Yoga's name for GraphiQL's `defaultHeaders`, also used by
+ * every new tab). `query` (initial query) serves later opens: GraphiQL restores its tabs from
+ * localStorage and activates the tab matching the initial query and variables, appending one when
+ * none does, so every open lands on a working default tab, edited tabs kept beside it (without it,
+ * GraphiQL appends an empty tab). test/graphiql.e2e.test.ts checks both in a real browser.
+ */
+export function graphiqlOptions(sandbox?: { readonly authorization: string; readonly pin: string }): GraphiQLOptions {
+  const variables = JSON.stringify({ input: { pin: sandbox?.pin ?? '' } }, null, 2);
+  const headers = JSON.stringify({ Authorization: sandbox?.authorization ?? AUTHORIZATION_PLACEHOLDER }, null, 2);
+  const options: YogaGraphiQLOptions = {
     title: 'PACE OTP gateway',
     defaultEditorToolsVisibility: true,
-    defaultTabs: [
-      {
-        query: DEFAULT_DOCUMENT,
-        variables: JSON.stringify({ input: { pin: sandbox?.pin ?? '' } }, null, 2),
-        headers: JSON.stringify(sandbox ? { Authorization: sandbox.authorization } : { Authorization: 'Bearer <PACE access token>' }, null, 2),
-      },
-    ],
+    defaultTabs: [{ query: DEFAULT_DOCUMENT, variables, headers }],
+    query: DEFAULT_DOCUMENT,
+    variables,
+    headers,
     shouldPersistHeaders: false,
   };
+  return options;
 }

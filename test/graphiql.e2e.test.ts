@@ -1,0 +1,261 @@
+/**
+ * GraphiQL in a real browser (Debian's Chromium driven by playwright-core), each case in a fresh
+ * profile, with every request outside the gateway's origin aborted and recorded: the page must work
+ * with the network closed. Screenshots go to test/artifacts/.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { buildSchema, isObjectType, isUnionType } from 'graphql';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
+import { startGateway, type RunningGateway } from './helpers/servers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(`graphiql.e2e: SKIPPED, ${CHROMIUM} is absent. Install it with \`apt-get install -y chromium\` (.ci/run does).`);
+}
+
+const ARTIFACTS = new URL('./artifacts/', import.meta.url);
+/** Playwright's own waits give up well before vitest's 30 s test timeout, with a useful message. */
+const WAIT_MS = 15_000;
+
+const selectors = {
+  queryEditor: 'section.graphiql-query-editor .view-lines',
+  /** The visible one of the variables and headers editors. */
+  toolEditor: 'section.graphiql-editor-tool .graphiql-editor:not(.hidden) .view-lines',
+  result: 'section.result-window .view-lines',
+  docs: '.graphiql-doc-explorer',
+};
+
+// The contract file: what the docs explorer must show.
+const contract = buildSchema(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
+const mutationType = contract.getMutationType();
+const createOtpResult = contract.getType('CreateOtpResult');
+const otpType = contract.getType('Otp');
+if (!mutationType || !isUnionType(createOtpResult) || !isObjectType(otpType)) throw new Error('schema.graphql lacks createOtp');
+
+describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
+  let sandbox: RunningSandbox;
+  let demoGateway: RunningGateway;
+  let plainGateway: RunningGateway;
+  let browser: Browser;
+  let allTokens: string[];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    sandbox = await startSandbox();
+    const { user } = sandbox.demo;
+    allTokens = Object.values(sandbox.demo).map((account) => account.token);
+    demoGateway = await startGateway(sandbox.url, { LOG_LEVEL: 'warn' }, { sandboxDemo: { authorization: `Bearer ${user.token}`, pin: user.pin } });
+    plainGateway = await startGateway(sandbox.url, { LOG_LEVEL: 'warn' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demoGateway?.close();
+    await plainGateway?.close();
+    await sandbox?.close();
+  });
+
+  it('opens with the createOtp document, the demo PIN and token; Run returns an Otp, nothing leaves 127.0.0.1', async () => {
+    const session = await openGraphiQL(demoGateway);
+    const { page } = session;
+    try {
+      const document = await editorText(page, selectors.queryEditor);
+      for (const selection of ['mutation CreateOtp($input: CreateOtpInput!)', 'createOtp(input: $input)', '__typename', '... on Otp { otp expiresAt }', '... on Error { message }', '... on InvalidInput { fields { path message } }', '... on RateLimited { retryAfterSeconds }']) {
+        expect(document).toContain(selection);
+      }
+      expect(squeeze(await editorText(page, selectors.toolEditor))).toBe(`{"input":{"pin":"${sandbox.demo.user.pin}"}}`);
+      await page.locator('button[data-name="headers"]').click();
+      await waitForText(page, selectors.toolEditor, /Authorization/);
+      expect(squeeze(await editorText(page, selectors.toolEditor))).toBe(squeeze(`{"Authorization":"Bearer ${sandbox.demo.user.token}"}`));
+
+      const sent = page.waitForRequest((request) => isCreateOtp(request), { timeout: WAIT_MS });
+      await run(page);
+      expect((await sent).headers()['authorization']).toBe(`Bearer ${sandbox.demo.user.token}`);
+      const result = await waitForText(page, selectors.result, /"__typename": "Otp"/);
+      expect(result).toMatch(/"otp": "\d{6}"/);
+      expect(result).toMatch(/"expiresAt": "\d{4}-\d\d-\d\dT/);
+      await page.screenshot({ path: new URL('graphiql-otp.png', ARTIFACTS).pathname });
+
+      session.expectOffline();
+      expect(session.urls.some((url) => url === `${demoGateway.url}/graphql`)).toBe(true);
+    } finally {
+      await session.context.close();
+    }
+  });
+
+  it('a wrong PIN in the variables editor gives InvalidCredentials; reopening starts from the demo tab again', async () => {
+    const session = await openGraphiQL(demoGateway);
+    const { page } = session;
+    try {
+      // Double-click selects the PIN between its quotes (Monaco's word rules), typing replaces it;
+      // digits are safe from the editor's auto-closing of brackets and quotes.
+      await page.locator(`${selectors.toolEditor} span`, { hasText: `"${sandbox.demo.user.pin}"` }).last().dblclick();
+      await page.keyboard.type('0000');
+      await waitForText(page, selectors.toolEditor, /"pin": "0000"/);
+      await run(page);
+      const result = await waitForText(page, selectors.result, /"__typename": "InvalidCredentials"/);
+      expect(result).toMatch(/"message": "/);
+      expect(result).not.toContain('"otp"');
+      await page.screenshot({ path: new URL('graphiql-invalid-credentials.png', ARTIFACTS).pathname });
+
+      // A later open in the same profile: GraphiQL restores its tabs from localStorage, and the
+      // untouched default tab (demo PIN, demo token) is the active one again.
+      await page.reload();
+      await waitForGraphiQL(page);
+      expect(squeeze(await editorText(page, selectors.toolEditor))).toBe(`{"input":{"pin":"${sandbox.demo.user.pin}"}}`);
+      await run(page);
+      await waitForText(page, selectors.result, /"__typename": "Otp"/);
+      // Tabs are kept in localStorage, headers (the token) never.
+      await page.waitForFunction(() => localStorage.getItem('graphiql:tabState') !== null, undefined, { timeout: WAIT_MS });
+      expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(sandbox.demo.user.token);
+      session.expectOffline();
+    } finally {
+      await session.context.close();
+    }
+  });
+
+  it('against a gateway without the sandbox demo, no token is prefilled anywhere', async () => {
+    const session = await openGraphiQL(plainGateway);
+    const { page } = session;
+    try {
+      const pageText = `${session.html}\n${await page.content()}`;
+      for (const token of allTokens) expect(pageText).not.toContain(token);
+      expect(squeeze(await editorText(page, selectors.toolEditor))).toBe('{"input":{"pin":""}}');
+      await page.locator('button[data-name="headers"]').click();
+      await waitForText(page, selectors.toolEditor, /Authorization/);
+      const headers = await editorText(page, selectors.toolEditor);
+      expect(headers).toContain('Bearer <PACE access token');
+      for (const token of allTokens) expect(squeeze(headers)).not.toContain(token);
+      const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+      for (const token of allTokens) expect(storage).not.toContain(token);
+      expect(session.requests.every((request) => !allTokens.some((token) => (request.headers()['authorization'] ?? '').includes(token)))).toBe(true);
+      await page.screenshot({ path: new URL('graphiql-no-demo.png', ARTIFACTS).pathname });
+      session.expectOffline();
+    } finally {
+      await session.context.close();
+    }
+  });
+
+  it('the docs explorer shows the descriptions of createOtp, its result union and Otp', async () => {
+    const session = await openGraphiQL(demoGateway);
+    const { page } = session;
+    try {
+      await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+      const docs = page.locator(selectors.docs);
+      await docs.getByRole('link', { name: 'Mutation', exact: true }).first().click();
+      await waitForText(page, selectors.docs, /createOtp/);
+      expect(squeeze(await docs.innerText())).toContain(squeeze(shown(mutationType.getFields()['createOtp']?.description)));
+
+      await docs.getByRole('link', { name: 'CreateOtpResult', exact: true }).first().click();
+      await waitForText(page, '.graphiql-doc-explorer-title', /CreateOtpResult/);
+      expect(squeeze(await docs.innerText())).toContain(squeeze(shown(createOtpResult.description)));
+
+      await docs.getByRole('link', { name: 'Otp', exact: true }).first().click();
+      await waitForText(page, '.graphiql-doc-explorer-title', /^Otp$/);
+      const otpDocs = squeeze(await docs.innerText());
+      expect(otpDocs).toContain(squeeze(shown(otpType.description)));
+      expect(otpDocs).toContain(squeeze(shown(otpType.getFields()['otp']?.description)));
+      expect(otpDocs).toContain(squeeze(shown(otpType.getFields()['expiresAt']?.description)));
+      await page.screenshot({ path: new URL('graphiql-docs.png', ARTIFACTS).pathname });
+      session.expectOffline();
+    } finally {
+      await session.context.close();
+    }
+  });
+
+  interface Session {
+    readonly context: BrowserContext;
+    readonly page: Page;
+    /** The HTML the gateway served for /graphql. */
+    readonly html: string;
+    readonly urls: string[];
+    readonly requests: Request[];
+    /** Every request stayed on the gateway's origin (blob: and data: URLs included), none failed, no page error. */
+    expectOffline(): void;
+  }
+
+  /** A fresh profile (empty localStorage) with the network closed beyond the gateway; GraphiQL ready. */
+  async function openGraphiQL(gateway: RunningGateway): Promise<Session> {
+    const origin = new URL(gateway.url).origin;
+    const isLocal = (url: string): boolean => {
+      const inner = url.startsWith('blob:') ? url.slice('blob:'.length) : url;
+      return inner.startsWith('data:') || new URL(inner).origin === origin;
+    };
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(WAIT_MS);
+    const urls: string[] = [];
+    const requests: Request[] = [];
+    const failed: string[] = [];
+    const pageErrors: string[] = [];
+    await context.route((url) => !isLocal(url.href), (route) => route.abort('internetdisconnected'));
+    context.on('request', (request) => {
+      urls.push(request.url());
+      requests.push(request);
+    });
+    context.on('requestfailed', (request) => failed.push(`${request.url()}: ${request.failure()?.errorText ?? ''}`));
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const response = await page.goto(`${gateway.url}/graphql`);
+    expect(response?.status()).toBe(200);
+    const html = (await response?.text()) ?? '';
+    await waitForGraphiQL(page);
+    return {
+      context,
+      page,
+      html,
+      urls,
+      requests,
+      expectOffline: () => {
+        expect(urls.filter((url) => !isLocal(url))).toEqual([]);
+        expect(failed).toEqual([]);
+        expect(pageErrors).toEqual([]);
+      },
+    };
+  }
+});
+
+/** GraphiQL rendered its editors and filled the first tab. */
+async function waitForGraphiQL(page: Page): Promise<void> {
+  await waitForText(page, selectors.queryEditor, /mutation CreateOtp/);
+  await waitForText(page, selectors.toolEditor, /"pin"/);
+}
+
+async function run(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /^Execute query/ }).click();
+}
+
+const isCreateOtp = (request: Request): boolean =>
+  request.method() === 'POST' && new URL(request.url()).pathname === '/graphql' && (request.postData() ?? '').includes('createOtp');
+
+/** Monaco renders spaces as U+00A0. */
+async function editorText(page: Page, selector: string): Promise<string> {
+  return (await page.locator(selector).first().innerText()).replace(/\u00a0/g, ' ');
+}
+
+/** Waits for the element's text to match (polling the DOM, no sleeps); returns the text. */
+async function waitForText(page: Page, selector: string, pattern: RegExp): Promise<string> {
+  try {
+    await page.waitForFunction(
+      ([sel, source, flags]) => {
+        const element = document.querySelector<HTMLElement>(sel);
+        return element !== null && new RegExp(source, flags).test(element.innerText.replace(/\u00a0/g, ' '));
+      },
+      [selector, pattern.source, pattern.flags] as const,
+      { timeout: WAIT_MS },
+    );
+  } catch (error) {
+    const seen = await page.locator(selector).first().innerText({ timeout: 1_000 }).catch(() => '(absent)');
+    throw new Error(`${selector} never matched ${pattern}; it shows:\n${seen}`, { cause: error });
+  }
+  return editorText(page, selector);
+}
+
+/** A description as the docs explorer shows it: markdown code spans lose their backticks. */
+const shown = (description: string | null | undefined): string => (description ?? '(no description)').replace(/`/g, '');
+const squeeze = (text: string): string => text.replace(/\s+/g, '');
