@@ -1,0 +1,91 @@
+// Medians, the table, the ratios with their targets, and the JSON file.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+
+export function summarize(rounds) {
+  return {
+    reqPerSec: Math.round(median(rounds.map((r) => r.reqPerSec))),
+    p50: median(rounds.map((r) => r.p50)),
+    p99: median(rounds.map((r) => r.p99)),
+    // counts are totals over all rounds: any of them is worth seeing
+    errors: sum(rounds.map((r) => r.errors)),
+    non2xx: sum(rounds.map((r) => r.non2xx)),
+    mismatches: sum(rounds.map((r) => r.mismatches)),
+    // (max - min) / median of req/s over the rounds: a large spread means a noisy machine
+    spreadPct: Math.round(((Math.max(...rounds.map((r) => r.reqPerSec)) - Math.min(...rounds.map((r) => r.reqPerSec))) / median(rounds.map((r) => r.reqPerSec))) * 100),
+  };
+}
+
+const RATIOS = [
+  { name: 'gateway/yoga-floor throughput', a: 'gateway', b: 'yoga-floor', metric: 'reqPerSec', op: '>=', goal: 0.8 },
+  { name: 'gateway/yoga-floor p99', a: 'gateway', b: 'yoga-floor', metric: 'p99', op: '<=', goal: 1.5 },
+  { name: 'gateway/apollo throughput', a: 'gateway', b: 'apollo', metric: 'reqPerSec', op: '>=', goal: 1.5 },
+];
+
+export function ratios(results) {
+  return RATIOS.map(({ name, a, b, metric, op, goal }) => {
+    const ra = results[a];
+    const rb = results[b];
+    const out = { name, goal: `${op} ${goal}`, value: null };
+    if (!ra || !rb) return { ...out, verdict: 'n/a', why: `needs ${a} and ${b} in BENCH_TARGETS` };
+    if (ra.status === 'skipped') return { ...out, verdict: 'n/a', why: `${a} skipped` };
+    if (rb.status !== 'ok' || !rb.median?.[metric]) return { ...out, verdict: 'n/a', why: `reference ${b} is ${rb.status}` };
+    if (ra.status !== 'ok') return { ...out, verdict: 'FAIL', why: `${a} ${ra.status}` };
+    const value = Math.round((ra.median[metric] / rb.median[metric]) * 100) / 100;
+    const pass = op === '>=' ? value >= goal : value <= goal;
+    return { ...out, value, verdict: pass ? 'PASS' : 'FAIL' };
+  });
+}
+
+export function printTable(results) {
+  const head = ['target', 'status', 'req/s', 'spread', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'bad body'];
+  const rows = Object.entries(results).map(([name, r]) => {
+    const m = r.median;
+    const label = r.info ? `${name} (info)` : name;
+    return m
+      ? [label, r.status, m.reqPerSec, `${m.spreadPct}%`, m.p50, m.p99, m.errors, m.non2xx, m.mismatches].map(String)
+      : [label, r.status, ...head.slice(2).map(() => '-')];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  rows.forEach((row) => console.log(line(row)));
+  for (const [name, r] of Object.entries(results)) if (r.reason) console.log(`  ${name}: ${r.status}: ${r.reason}`);
+}
+
+export function printRatios(list) {
+  console.log('');
+  for (const r of list) {
+    const value = r.value === null ? '-' : r.value.toFixed(2);
+    console.log(`${r.name.padEnd(31)} ${value.padStart(6)}  (target ${r.goal})  ${r.verdict}${r.why ? `: ${r.why}` : ''}`);
+  }
+}
+
+export function machine() {
+  const cpus = os.cpus();
+  return {
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cpuCount: cpus.length,
+    totalMemMiB: Math.round(os.totalmem() / 2 ** 20),
+    node: process.version,
+    loadAvg1mAtStart: Math.round(os.loadavg()[0] * 100) / 100,
+  };
+}
+
+export function writeJson(report) {
+  const dir = new URL('../results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const text = `${JSON.stringify(report, null, 2)}\n`;
+  const file = new URL(`${report.date.replaceAll(':', '-')}.json`, dir);
+  writeFileSync(file, text);
+  writeFileSync(new URL('latest.json', dir), text);
+  return file.pathname;
+}

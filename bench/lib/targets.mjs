@@ -1,0 +1,88 @@
+// What each target is: how to start it, what to send, and what a right answer looks like.
+import { existsSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+const here = (rel) => fileURLToPath(new URL(rel, import.meta.url));
+export const ROOT = here('../../');
+export const STUB_ENTRY = here('../servers/stub.mjs');
+export const OTP_PATH_PREFIX = '/user/2024-1';
+
+const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+/** JWT-shaped bearer token with a sub claim (HS256 over a throwaway secret; nobody verifies it here). */
+function jwt(sub) {
+  const head = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub, iat: Math.floor(Date.now() / 1000) })}`;
+  return `${head}.${createHmac('sha256', 'bench-secret').update(head).digest('base64url')}`;
+}
+
+/**
+ * Request headers as account `n`. Load uses one account per connection, like real traffic from many
+ * users: the gateway's PIN guard admits only a few checks in flight per account (more get RateLimited).
+ */
+const tokens = [];
+const headersFor = (n) => ({ 'content-type': 'application/json', authorization: `Bearer ${(tokens[n] ??= jwt(`bench-user-${n}`))}` });
+const CREATE_OTP = 'mutation { createOtp(input: {pin: "1234"}) { __typename ... on Otp { otp expiresAt } } }';
+const graphqlBody = (query) => JSON.stringify({ query });
+
+const isIsoDate = (s) => typeof s === 'string' && !Number.isNaN(Date.parse(s));
+
+/** Full check for the one request sent before timing: returns null when right, else why not. */
+function expectOtpPayload(status, json) {
+  if (status !== 200) return `HTTP ${status}`;
+  if (json.errors) return `GraphQL errors: ${JSON.stringify(json.errors).slice(0, 300)}`;
+  const r = json.data?.createOtp;
+  if (r?.__typename !== 'Otp' || r.otp !== '123456' || !isIsoDate(r.expiresAt)) return 'data.createOtp is not the expected Otp';
+  return null;
+}
+
+// Cheap per-response checks during load (autocannon counts a false as a mismatch).
+const otpMarker = (body) => body.includes('"otp":"123456"') && !body.includes('"errors"');
+
+export function defineTargets({ stubPort }) {
+  const paceApiUrl = `http://127.0.0.1:${stubPort}${OTP_PATH_PREFIX}`;
+  const gatewayEntry = process.env.BENCH_GATEWAY_ENTRY || `${ROOT}dist/server.js`;
+  return [
+    {
+      name: 'yoga-floor',
+      entry: here('../servers/yoga-floor.mjs'),
+      request: { method: 'POST', headersFor, path: '/graphql', body: graphqlBody('{ ok }') },
+      expect: (status, json) => (status === 200 && json.data?.ok === true && !json.errors ? null : `got HTTP ${status}`),
+      verifyBody: (body) => body.includes('"ok":true'),
+    },
+    {
+      name: 'gateway',
+      entry: gatewayEntry,
+      ipc: false, // run exactly as in production
+      skipReason: existsSync(gatewayEntry) ? null : `${gatewayEntry} not found (not built yet? run \`npm run build\` at the repo root)`,
+      env: { PACE_API_URL: paceApiUrl },
+      request: { method: 'POST', headersFor, path: process.env.BENCH_GATEWAY_PATH ?? '/graphql', body: graphqlBody(CREATE_OTP) },
+      expect: expectOtpPayload,
+      verifyBody: otpMarker,
+    },
+    {
+      name: 'apollo',
+      entry: here('../servers/apollo.mjs'),
+      env: { PACE_API_URL: paceApiUrl },
+      request: { method: 'POST', headersFor, path: '/graphql', body: graphqlBody(CREATE_OTP) },
+      expect: expectOtpPayload,
+      verifyBody: otpMarker,
+    },
+    {
+      name: 'direct',
+      info: true,
+      port: stubPort, // no server of its own: straight at the stub
+      request: { method: 'POST', headersFor, path: `${OTP_PATH_PREFIX}/user/otp`, body: JSON.stringify({ pin: '1234' }) },
+      expect: (status, json) => (status === 201 && json.otp === '123456' && isIsoDate(json.expiresAt) ? null : `got HTTP ${status}`),
+      verifyBody: (body) => body.includes('"otp":"123456"'),
+    },
+    {
+      name: 'raw-proxy',
+      info: true,
+      entry: here('../servers/raw-proxy.mjs'),
+      env: { PACE_API_URL: paceApiUrl },
+      request: { method: 'POST', headersFor, path: '/graphql', body: graphqlBody(CREATE_OTP) },
+      expect: expectOtpPayload,
+      verifyBody: otpMarker,
+    },
+  ];
+}

@@ -1,0 +1,121 @@
+// npm run bench: interleaved throughput rounds + a memory run; see README.md.
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { startServer, stopServer } from './lib/procs.mjs';
+import { defineTargets, STUB_ENTRY } from './lib/targets.mjs';
+import { checkOnce, measure } from './lib/load.mjs';
+import { memoryRun } from './lib/memory.mjs';
+import { summarize, ratios, printTable, printRatios, machine, writeJson } from './lib/report.mjs';
+
+const num = (name, dflt) => {
+  const v = process.env[name] === undefined || process.env[name] === '' ? dflt : Number(process.env[name]);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`${name} must be a number >= 0, got ${process.env[name]}`);
+  return v;
+};
+const config = {
+  connections: num('BENCH_CONNECTIONS', 50),
+  seconds: num('BENCH_DURATION', 10),
+  rounds: num('BENCH_ROUNDS', 3),
+  warmupSeconds: num('BENCH_WARMUP', 3),
+  memorySeconds: num('BENCH_MEMORY_SECONDS', 60),
+  targets: process.env.BENCH_TARGETS?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
+};
+const logFile = (name) => fileURLToPath(new URL(`results/logs/${name}.log`, import.meta.url));
+const fmt = (m) => `${String(Math.round(m.reqPerSec)).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}  non-2xx ${m.non2xx}  bad body ${m.mismatches}`;
+
+async function main() {
+  const date = new Date().toISOString();
+  const facts = machine();
+  console.log(`bench ${date}: ${facts.cpuCount} x ${facts.cpuModel}, ${facts.totalMemMiB} MiB, node ${facts.node}`);
+  if (facts.loadAvg1mAtStart > facts.cpuCount / 2) {
+    console.log(`warning: the machine is busy (load average ${facts.loadAvg1mAtStart} on ${facts.cpuCount} cores): expect noisy numbers`);
+  }
+  console.log(`connections ${config.connections}, ${config.seconds} s x ${config.rounds} rounds, warm-up ${config.warmupSeconds} s, memory run ${config.memorySeconds} s`);
+
+  const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, logFile: logFile('stub') });
+  const all = defineTargets({ stubPort: stub.port });
+  const unknown = (config.targets ?? []).filter((n) => !all.some((t) => t.name === n));
+  if (unknown.length) throw new Error(`unknown BENCH_TARGETS ${unknown.join(', ')}; known: ${all.map((t) => t.name).join(', ')}`);
+  const targets = all.filter((t) => !config.targets || config.targets.includes(t.name));
+
+  const results = {};
+  const servers = [stub];
+  const fail = (t, status, reason) => {
+    Object.assign(results[t.name], { status, reason });
+    console.log(`${t.name}: ${status.toUpperCase()}: ${reason}`);
+  };
+
+  // Start each target once; it is kept for all rounds.
+  for (const t of targets) {
+    results[t.name] = { status: 'ok', info: Boolean(t.info), reason: null, rounds: [], median: null };
+    if (t.skipReason) { fail(t, 'skipped', t.skipReason); continue; }
+    if (!t.entry) continue;
+    try {
+      const server = await startServer({ name: t.name, entry: t.entry, env: t.env, ipc: t.ipc ?? true, logFile: logFile(t.name) });
+      servers.push(server);
+      Object.assign(t, { port: server.port, pid: server.pid });
+    } catch (err) {
+      fail(t, 'failed', err.message);
+    }
+  }
+
+  const live = () => targets.filter((t) => results[t.name].status === 'ok');
+  for (let round = 1; round <= config.rounds; round++) {
+    console.log(`\nround ${round}/${config.rounds}`);
+    for (const t of live()) {
+      const why = await checkOnce(t);
+      if (why) { fail(t, 'failed', `wrong answer before timing (round ${round}): ${why}`); continue; }
+      if (round === 1 && config.warmupSeconds > 0) await measure(t, { connections: config.connections, seconds: config.warmupSeconds });
+      const m = await measure(t, { connections: config.connections, seconds: config.seconds });
+      results[t.name].rounds.push(m);
+      console.log(`  ${t.name.padEnd(10)} ${fmt(m)}`);
+    }
+  }
+  for (const t of targets) {
+    const r = results[t.name];
+    if (r.rounds.length) r.median = summarize(r.rounds);
+    if (r.status === 'ok' && r.median && r.median.non2xx + r.median.mismatches > 0) {
+      fail(t, 'wrong-answers', `${r.median.non2xx} non-2xx and ${r.median.mismatches} wrong bodies under load`);
+    }
+  }
+
+  const memory = await runMemory(targets.find((t) => t.name === 'gateway'), results);
+
+  printTable(results);
+  const ratioList = ratios(results);
+  printRatios(ratioList);
+  if (memory.growthPct !== undefined) {
+    console.log(`gateway RSS over ${memory.seconds} s (${memory.samples} samples): first ${memory.firstMiB} MiB, last ${memory.lastMiB} MiB, max ${memory.maxMiB} MiB (last/first ${memory.rawGrowthPct}%)`);
+    console.log(`gateway RSS floor growth (lowest of first ${memory.floorWindow} vs last ${memory.floorWindow} samples: ${memory.firstFloorMiB} -> ${memory.lastFloorMiB} MiB) ${memory.growthPct}%  (target < 10%)  ${memory.verdict}${memory.reason ? `: ${memory.reason}` : ''}`);
+  } else {
+    console.log(`memory run: ${memory.verdict}: ${memory.reason}`);
+  }
+
+  facts.loadAvg1mAtEnd = Math.round(os.loadavg()[0] * 100) / 100;
+  const file = writeJson({ date, machine: facts, config, targets: results, ratios: ratioList, memory });
+  console.log(`\nwrote ${file} and results/latest.json`);
+  await Promise.all(servers.map(stopServer));
+}
+
+async function runMemory(gateway, results) {
+  if (config.memorySeconds === 0) return { verdict: 'skipped', reason: 'BENCH_MEMORY_SECONDS=0' };
+  if (!gateway) return { verdict: 'skipped', reason: 'gateway not in BENCH_TARGETS' };
+  if (results.gateway.status !== 'ok') return { verdict: 'skipped', reason: `gateway ${results.gateway.status}` };
+  console.log(`\nmemory run: gateway under load for 10 s + ${config.memorySeconds} s, RSS sampled every second`);
+  try {
+    const mem = await memoryRun(gateway, { connections: config.connections, seconds: config.memorySeconds });
+    const clean = mem.load.non2xx + mem.load.mismatches === 0;
+    const verdict = !clean ? 'FAIL' : mem.growthPct < 10 ? 'PASS' : 'FAIL';
+    return { verdict, ...(clean ? {} : { reason: 'wrong answers during the memory run' }), ...mem };
+  } catch (err) {
+    return { verdict: 'FAIL', reason: err.message };
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(`bench: harness error: ${err.stack ?? err}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,26 @@
+// Fast stand-in for PACE: POST /user/2024-1/user/otp -> 201 {"otp","expiresAt"}, keep-alive.
+import { createServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+
+const OTP_PATH = '/user/2024-1/user/otp';
+
+const server = createServer((req, res) => {
+  req.resume(); // drain the body; the stub does not care what it says
+  req.on('end', () => {
+    if (req.method !== 'POST' || req.url !== OTP_PATH) {
+      res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":"not found"}');
+      return;
+    }
+    const body = JSON.stringify({ otp: '123456', expiresAt: new Date(Date.now() + 600_000).toISOString() });
+    res.writeHead(201, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(body),
+      'Request-Id': randomUUID(),
+    });
+    res.end(body);
+  });
+});
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+server.listen(Number(process.env.PORT), '127.0.0.1');
+process.on('disconnect', () => process.exit(0)); // parent gone: go too
