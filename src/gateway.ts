@@ -16,6 +16,7 @@ import { buildSchema } from './schema/index.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { useObservability } from './observability/plugin.js';
 import { requestState } from './observability/request-state.js';
+import { useRequestBodyLimit } from './security/body-limit.js';
 import { MemoryFailureStore } from './security/failure-store.js';
 import { PinGuard } from './security/pin-guard.js';
 import { RedisFailureStore } from './security/redis-failure-store.js';
@@ -53,6 +54,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const isShuttingDown = options.isShuttingDown ?? (() => false);
 
   const plugins: Plugin[] = [
+    useRequestBodyLimit(config.maxRequestBodyBytes),
     useObservability({ logger, metrics, isReady: () => !isShuttingDown() && pinGuard.isReady() }),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     EnvelopArmorPlugin({
@@ -76,7 +78,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     renderGraphiQL,
     landingPage: false,
     batching: false, // an array of operations would multiply credential checks per request
-    maxRequestBodySize: config.maxRequestBodyBytes,
+    maxRequestBodySize: false, // replaced by useRequestBodyLimit: the same limit, cheaper
     maskedErrors: { maskError: presentCodedError },
     context: ({ request }) => ({ pace, pinGuard, requestState: requestState(request) }),
     plugins,

@@ -1,5 +1,6 @@
 /** Production defaults at the HTTP edge: document limits, batching, body size, CSRF, headers, ids, probes, metrics. */
 import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { loadConfig } from '../src/config.js';
 import { createGateway } from '../src/gateway.js';
@@ -66,6 +67,34 @@ describe('document limits', () => {
     });
     expect(response.statusCode).toBe(413);
     await response.body.text();
+    expect(received).toHaveLength(0);
+  });
+
+  it('refuses a chunked body (no Content-Length) over the limit with 413, accepts a small one', async () => {
+    const chunked = (text: string) =>
+      request(`${setup.gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: Readable.from([text.slice(0, 10), text.slice(10)]), // a stream: sent chunked
+      });
+    const big = await chunked(JSON.stringify({ query: CREATE_OTP, variables: { input: { pin: '1'.repeat(20_000) } } }));
+    expect(big.statusCode).toBe(413);
+    expect(big.headers['transfer-encoding']).toBeUndefined();
+    await big.body.text();
+    const small = await chunked(JSON.stringify({ query: CREATE_OTP, variables: { input: { pin: DEMO.user.pin } } }));
+    expect(small.statusCode).toBe(200);
+    expect(((await small.body.json()) as { data: { createOtp: { __typename: string } } }).data.createOtp.__typename).toBe('Otp');
+    expect(received).toHaveLength(1);
+  });
+
+  it('does not trust Content-Length on requests Node did not frame (embedded use through yoga.fetch)', async () => {
+    const body = JSON.stringify({ query: CREATE_OTP, variables: { input: { pin: '1'.repeat(20_000) } } });
+    const response = await setup.gateway.gateway.fetch('http://gateway/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': '100', ...auth },
+      body,
+    });
+    expect(response.status).toBe(413);
     expect(received).toHaveLength(0);
   });
 
