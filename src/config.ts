@@ -18,6 +18,8 @@ export interface Config {
   readonly redisUrl: URL | undefined;
   readonly shutdownTimeoutMs: number;
   readonly maxRequestBodyBytes: number;
+  /** Browser origins allowed to call the gateway cross-origin; empty: CORS off (same origin only). */
+  readonly corsOrigins: readonly string[];
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -93,6 +95,11 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
 
+  const corsOrigins = (read('CORS_ORIGINS') ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com (or *), got "${origin}"`);
+  }
+
   const config: Config = {
     production,
     port: int('PORT', 4000, 0, 65535),
@@ -108,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 300_000),
     maxRequestBodyBytes: int('MAX_REQUEST_BODY_BYTES', 16_384, 256, 10_485_760),
+    corsOrigins,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

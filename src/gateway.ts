@@ -77,6 +77,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     graphiql: config.graphiql ? graphiqlOptions(options.sandboxDemo) : false,
     renderGraphiQL,
     landingPage: false,
+    // Apps and routers call server-to-server; browsers only when an origin is allowed by config.
+    cors: config.corsOrigins.length > 0 ? { origin: [...config.corsOrigins], credentials: false } : false,
     batching: false, // an array of operations would multiply credential checks per request
     maxRequestBodySize: false, // replaced by useRequestBodyLimit: the same limit, cheaper
     maskedErrors: { maskError: presentCodedError },

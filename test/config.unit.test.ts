@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       shutdownTimeoutMs: 10_000,
       maxRequestBodyBytes: 16_384,
+      corsOrigins: [],
     });
   });
 
@@ -39,6 +40,8 @@ describe('loadConfig', () => {
     ['SHUTDOWN_TIMEOUT_MS', '500', { shutdownTimeoutMs: 500 }],
     ['MAX_REQUEST_BODY_BYTES', '4096', { maxRequestBodyBytes: 4096 }],
     ['PORT', '  ', { port: 4000 }],
+    ['CORS_ORIGINS', 'https://app.example.com, http://localhost:3000', { corsOrigins: ['https://app.example.com', 'http://localhost:3000'] }],
+    ['CORS_ORIGINS', '*', { corsOrigins: ['*'] }],
   ])('%s=%j', (name, value, expected) => {
     expect(loadConfig({ [name]: value })).toMatchObject(expected);
   });
@@ -55,6 +58,8 @@ describe('loadConfig', () => {
     ['PACE_API_URL', 'ftp://api.pace.cloud', 'PACE_API_URL must be a http: or https: URL'],
     ['PACE_API_URL', 'https://api.pace.cloud/user/2024-1?x=1', 'PACE_API_URL must not have a query string'],
     ['REDIS_URL', 'http://localhost:6379', 'REDIS_URL must be a redis: or rediss: URL'],
+    ['CORS_ORIGINS', 'app.example.com', 'CORS_ORIGINS entries must be origins like https://app.example.com (or *), got "app.example.com"'],
+    ['CORS_ORIGINS', 'https://app.example.com/path', 'CORS_ORIGINS entries must be origins'],
   ])('rejects %s=%j', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrowError(message);
   });

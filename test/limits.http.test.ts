@@ -202,6 +202,34 @@ describe('probes and metrics', () => {
   });
 });
 
+describe('CORS', () => {
+  const preflight = (url: string) =>
+    request(`${url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+
+  it('is off by default: no cross-origin grant', async () => {
+    const response = await preflight(setup.gateway.url);
+    await response.body.text();
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('grants exactly the origins in CORS_ORIGINS', async () => {
+    const open = await startGateway(setup.sandbox.url, { CORS_ORIGINS: 'https://app.example.com' });
+    try {
+      const allowed = await preflight(open.url);
+      await allowed.body.text();
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
+      const other = await request(`${open.url}/graphql`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      await other.body.text();
+      expect(other.headers['access-control-allow-origin']).not.toBe('https://evil.example');
+    } finally {
+      await open.close();
+    }
+  });
+});
+
 describe('switches', () => {
   it('INTROSPECTION=false refuses introspection and hides field suggestions; GRAPHIQL=false serves no page', async () => {
     const closed = await startGateway(setup.sandbox.url, { INTROSPECTION: 'false', GRAPHIQL: 'false' });

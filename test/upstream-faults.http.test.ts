@@ -157,6 +157,15 @@ describe('coded top-level errors', () => {
     expect(upstream.requests).toHaveLength(1);
   });
 
+  it('a request queued behind UPSTREAM_CONNECTIONS still times out within UPSTREAM_TIMEOUT_MS', async () => {
+    const { upstream, gateway } = await gatewayOver(() => undefined, { UPSTREAM_TIMEOUT_MS: '300', UPSTREAM_CONNECTIONS: '1' });
+    const started = Date.now();
+    const results = await Promise.all([createOtp(gateway), createOtp(gateway), createOtp(gateway)]);
+    for (const { body } of results) expect(body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT' });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(upstream.requests.length).toBeLessThanOrEqual(3);
+  });
+
   it('a body that trickles past the deadline -> UPSTREAM_TIMEOUT', async () => {
     const { gateway } = await gatewayOver((_req, res) => {
       res.writeHead(201, { 'content-type': 'application/json' });

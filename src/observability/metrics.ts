@@ -22,8 +22,17 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  // Label children bound once per (result, status): inc() then skips prom-client's label hashing.
+  readonly #requestChildren = new Map<string, { inc(): void }>();
+
   request(result: string, status: number): void {
-    this.#requests.inc({ result, status });
+    const key = `${result} ${status}`;
+    let child = this.#requestChildren.get(key);
+    if (child === undefined) {
+      child = this.#requests.labels(result, String(status));
+      this.#requestChildren.set(key, child);
+    }
+    child.inc();
   }
 
   /** Pass as PaceClient's onResponse. */

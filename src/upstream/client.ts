@@ -3,8 +3,7 @@
  * `maxBodyBytes` of the answer within one overall deadline, and turns transport failures into
  * coded UpstreamErrors. What the answer *means* is decided in ./mapping.ts.
  */
-import { EventEmitter } from 'node:events';
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { UpstreamBadResponseError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
 
 export interface PaceClientOptions {
@@ -124,6 +123,21 @@ export class PaceClient {
   }
 
   async #attempt(method: 'GET' | 'POST', path: string, call: UpstreamCall, body: string | undefined, retries: number): Promise<UpstreamResponse> {
+    try {
+      return await this.#exchange(method, path, call, body);
+    } catch (error) {
+      const mapped = toUpstreamError(error);
+      if (retries > 0 && mapped instanceof UpstreamUnavailableError) return this.#attempt(method, path, call, body, retries - 1);
+      throw mapped;
+    }
+  }
+
+  /**
+   * One request with undici's `dispatch`: the answer is collected straight into a buffer list, with
+   * no Readable stream per request (the stream and its listeners were most of the client's cost in
+   * the profile). One deadline covers connect, headers and body; the body is capped as it arrives.
+   */
+  #exchange(method: 'GET' | 'POST', path: string, call: UpstreamCall, body: string | undefined): Promise<UpstreamResponse> {
     const headers: Record<string, string> = {
       authorization: call.authorization,
       accept: 'application/json',
@@ -132,46 +146,54 @@ export class PaceClient {
     if (call.requestId !== undefined) headers['x-request-id'] = call.requestId;
     if (call.traceparent !== undefined) headers['traceparent'] = call.traceparent;
 
-    // One deadline for the whole exchange; an EventEmitter signal avoids AbortSignal's per-request cost.
-    const signal = new EventEmitter();
-    const timer = setTimeout(() => signal.emit('abort'), this.#timeoutMs);
-    try {
-      const response = await this.#pool.request({ method, path: this.#basePath + path, headers, body: body ?? null, signal });
-      const text = await this.#readBody(response.body, response.headers['content-length']);
-      return {
-        status: response.statusCode,
-        body: parseBody(text),
-        requestId: headerValue(response.headers['request-id']),
-        retryAfter: headerValue(response.headers['retry-after']),
-      };
-    } catch (error) {
-      const mapped = toUpstreamError(error);
-      if (retries > 0 && mapped instanceof UpstreamUnavailableError) {
-        clearTimeout(timer);
-        return this.#attempt(method, path, call, body, retries - 1);
-      }
-      throw mapped;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+    const maxBodyBytes = this.#maxBodyBytes;
+    return new Promise((resolve, reject) => {
+      let controller: Dispatcher.DispatchController | undefined;
+      let deadlinePassed = false;
+      const timer = setTimeout(() => {
+        deadlinePassed = true;
+        if (controller) controller.abort(new UpstreamTimeoutError());
+        else reject(new UpstreamTimeoutError()); // still queued behind UPSTREAM_CONNECTIONS
+      }, this.#timeoutMs);
+      let status = 0;
+      let responseHeaders: Record<string, string | string[] | undefined> = {};
+      const chunks: Buffer[] = [];
+      let size = 0;
 
-  async #readBody(stream: AsyncIterable<Buffer> & { destroy(): unknown }, contentLength: string | string[] | undefined): Promise<string> {
-    if (Number(contentLength) > this.#maxBodyBytes) {
-      stream.destroy();
-      throw new UpstreamBadResponseError();
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of stream) {
-      size += chunk.length;
-      if (size > this.#maxBodyBytes) {
-        stream.destroy();
-        throw new UpstreamBadResponseError();
-      }
-      chunks.push(chunk);
-    }
-    return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      this.#pool.dispatch(
+        { method, path: this.#basePath + path, headers, body: body ?? null },
+        {
+          onRequestStart(started) {
+            controller = started;
+            if (deadlinePassed) started.abort(new UpstreamTimeoutError());
+          },
+          onResponseStart(started, statusCode, received) {
+            status = statusCode;
+            responseHeaders = received;
+            if (Number(headerValue(received['content-length'])) > maxBodyBytes) started.abort(new UpstreamBadResponseError());
+          },
+          onResponseData(started, chunk) {
+            size += chunk.length;
+            if (size > maxBodyBytes) started.abort(new UpstreamBadResponseError());
+            else chunks.push(chunk);
+          },
+          onResponseEnd() {
+            clearTimeout(timer);
+            const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+            resolve({
+              status,
+              body: parseBody(text),
+              requestId: headerValue(responseHeaders['request-id']),
+              retryAfter: headerValue(responseHeaders['retry-after']),
+            });
+          },
+          onResponseError(_controller, error) {
+            clearTimeout(timer);
+            reject(error);
+          },
+        },
+      );
+    });
   }
 }
 
@@ -189,7 +211,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 }
 
 function toUpstreamError(error: unknown): Error {
-  if (error instanceof UpstreamBadResponseError) return error;
+  if (error instanceof UpstreamError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
     if (TIMEOUT_CODES.has(code)) return new UpstreamTimeoutError(error);
