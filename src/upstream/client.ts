@@ -3,7 +3,7 @@
  * `maxBodyBytes` of the answer within one overall deadline, and turns transport failures into
  * coded UpstreamErrors. What the answer *means* is decided in ./mapping.ts.
  */
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { UpstreamBadResponseError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
 
 export interface PaceClientOptions {
@@ -217,6 +217,5 @@ function toUpstreamError(error: unknown): Error {
     if (TIMEOUT_CODES.has(code)) return new UpstreamTimeoutError(error);
     if (BAD_RESPONSE_CODES.has(code) || code.startsWith('HPE_')) return new UpstreamBadResponseError();
   }
-  if (error instanceof undiciErrors.UndiciError || error instanceof Error) return new UpstreamUnavailableError(error);
-  return new UpstreamUnavailableError();
+  return new UpstreamUnavailableError(error instanceof Error ? error : undefined);
 }
