@@ -80,6 +80,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     // Apps and routers call server-to-server; browsers only when an origin is allowed by config.
     cors: config.corsOrigins.length > 0 ? { origin: [...config.corsOrigins], credentials: false } : false,
     batching: false, // an array of operations would multiply credential checks per request
+    multipart: false, // no uploads here: one parser less to try, one attack surface less
     maxRequestBodySize: false, // replaced by useRequestBodyLimit: the same limit, cheaper
     maskedErrors: { maskError: presentCodedError },
     context: ({ request }) => ({ pace, pinGuard, requestState: requestState(request) }),

@@ -98,6 +98,16 @@ describe('document limits', () => {
     expect(received).toHaveLength(0);
   });
 
+  it('refuses multipart (upload) requests', async () => {
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query: CREATE_OTP, variables: { input: { pin: DEMO.user.pin } } }));
+    form.append('map', '{}');
+    const response = await fetch(`${setup.gateway.url}/graphql`, { method: 'POST', headers: auth, body: form });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    await response.text();
+    expect(received).toHaveLength(0);
+  });
+
   it('answers malformed JSON with a 400 and a GraphQL error, and stays up', async () => {
     const response = await request(`${setup.gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     expect(response.statusCode).toBe(400);

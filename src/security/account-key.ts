@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Whose failed attempts these are: the JWT `sub` when the token is a JWT (decoded, not verified:
@@ -6,9 +6,20 @@ import { createHash } from 'node:crypto';
  * token itself. Hashed either way, so the store holds neither tokens nor user ids.
  */
 export function accountKey(token: string): string {
-  const sub = jwtSubject(token);
-  return createHash('sha256').update(sub === undefined ? `token:${token}` : `sub:${sub}`).digest('base64url');
+  let key = recent.get(token);
+  if (key === undefined) {
+    const sub = jwtSubject(token);
+    key = hash('sha256', sub === undefined ? `token:${token}` : `sub:${sub}`, 'base64url');
+    if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value!);
+    recent.set(token, key);
+  }
+  return key;
 }
+
+// A user sends the same token many times: remembering recent keys skips the decode and the hash.
+// Bounded, oldest first out; it holds tokens only as Map keys, in this process's memory.
+const RECENT_LIMIT = 10_000;
+const recent = new Map<string, string>();
 
 function jwtSubject(token: string): string | undefined {
   const parts = token.split('.');
