@@ -34,7 +34,7 @@ builder.mutationField('createOtp', (t) =>
     description:
       "Checks the user's PIN or password with PACE and returns a one-time password, or a typed failure. " +
       'Needs `Authorization: Bearer <PACE access token>` with the scope `user:otp:create`.',
-    args: { input: t.arg({ type: CreateOtpInput, required: true }) },
+    args: { input: t.arg({ type: CreateOtpInput, required: true, description: 'The PIN and/or password to check.' }) },
     errors: {
       types: CREATE_OTP_ERRORS,
       union: { name: 'CreateOtpResult', description: 'The OTP, or why there is none.' },
