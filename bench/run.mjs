@@ -1,4 +1,5 @@
 // npm run bench: interleaved throughput rounds + a memory run; see README.md.
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startServer, stopServer } from './lib/procs.mjs';
@@ -19,7 +20,22 @@ const config = {
   warmupSeconds: num('BENCH_WARMUP', 3),
   memorySeconds: num('BENCH_MEMORY_SECONDS', 60),
   targets: process.env.BENCH_TARGETS?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
+  pinning: pinning(),
 };
+
+/**
+ * Each server under test gets core 0 to itself; the load generator (this process) and the stub share
+ * the other cores. Unpinned, the three contend for both cores, so a target's throughput also measures
+ * how much CPU autocannon and the stub take from it (which squeezes every ratio toward 1) and how the
+ * scheduler happens to place them. BENCH_PIN=0 turns it off.
+ */
+function pinning() {
+  const count = os.cpus().length;
+  if (process.env.BENCH_PIN === '0' || count < 2 || spawnSync('taskset', ['-V']).status !== 0) return null;
+  const others = count === 2 ? '1' : `1-${count - 1}`;
+  if (spawnSync('taskset', ['-a', '-p', '-c', others, String(process.pid)]).status !== 0) return null;
+  return { servers: '0', loadAndStub: others };
+}
 const logFile = (name) => fileURLToPath(new URL(`results/logs/${name}.log`, import.meta.url));
 const fmt = (m) => `${String(Math.round(m.reqPerSec)).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}  non-2xx ${m.non2xx}  bad body ${m.mismatches}`;
 
@@ -31,8 +47,9 @@ async function main() {
     console.log(`warning: the machine is busy (load average ${facts.loadAvg1mAtStart} on ${facts.cpuCount} cores): expect noisy numbers`);
   }
   console.log(`connections ${config.connections}, ${config.seconds} s x ${config.rounds} rounds, warm-up ${config.warmupSeconds} s, memory run ${config.memorySeconds} s`);
+  console.log(config.pinning ? `pinned: servers on cpu ${config.pinning.servers}, load generator and stub on cpu ${config.pinning.loadAndStub}` : 'not pinned (BENCH_PIN=0, one core, or no taskset)');
 
-  const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, logFile: logFile('stub') });
+  const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, logFile: logFile('stub'), cpus: config.pinning?.loadAndStub });
   const all = defineTargets({ stubPort: stub.port });
   const unknown = (config.targets ?? []).filter((n) => !all.some((t) => t.name === n));
   if (unknown.length) throw new Error(`unknown BENCH_TARGETS ${unknown.join(', ')}; known: ${all.map((t) => t.name).join(', ')}`);
@@ -51,7 +68,7 @@ async function main() {
     if (t.skipReason) { fail(t, 'skipped', t.skipReason); continue; }
     if (!t.entry) continue;
     try {
-      const server = await startServer({ name: t.name, entry: t.entry, env: t.env, ipc: t.ipc ?? true, logFile: logFile(t.name) });
+      const server = await startServer({ name: t.name, entry: t.entry, env: t.env, ipc: t.ipc ?? true, logFile: logFile(t.name), cpus: config.pinning?.servers });
       servers.push(server);
       Object.assign(t, { port: server.port, pid: server.pid });
     } catch (err) {

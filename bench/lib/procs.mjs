@@ -30,13 +30,15 @@ function canConnect(port) {
  * Spawn `node <entry>` with PORT=<free port> (plus `env`), output to `logFile`,
  * and resolve once the port accepts connections. `ipc` lets our own scripts exit with the parent.
  */
-export async function startServer({ name, entry, env = {}, logFile, ipc = true, timeoutMs = 20_000 }) {
+export async function startServer({ name, entry, env = {}, logFile, ipc = true, timeoutMs = 20_000, cpus = null }) {
   const port = await freePort();
   mkdirSync(dirname(logFile), { recursive: true });
   const log = openSync(logFile, 'w');
   const childEnv = { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) };
   delete childEnv.LOG_LEVEL;
-  const child = spawn(process.execPath, [entry], {
+  // `taskset -c CPUS node …` execs node in place: same pid, pinned to CPUS.
+  const [command, args] = cpus ? ['taskset', ['-c', cpus, process.execPath, entry]] : [process.execPath, [entry]];
+  const child = spawn(command, args, {
     env: childEnv,
     stdio: ['ignore', log, log, ...(ipc ? ['ipc'] : [])],
   });
