@@ -47,7 +47,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     onResponse: metrics.upstream,
   });
   const pinGuard = new PinGuard({
-    store: config.redisUrl ? new RedisFailureStore(config.redisUrl) : new MemoryFailureStore(),
+    store: config.redisUrl
+      ? new RedisFailureStore({ url: config.redisUrl, inFlightTtlSeconds: Math.ceil(config.upstreamTimeoutMs / 1000) * 2 + 30 })
+      : new MemoryFailureStore(),
     maxFailures: config.maxFailedAttempts,
     windowSeconds: config.failureWindowSeconds,
   });

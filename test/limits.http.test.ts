@@ -210,6 +210,20 @@ describe('probes and metrics', () => {
     });
     expect(setup.gateway.logs.join('')).not.toContain(DEMO.user.token);
   });
+
+  it('cannot be kept out of the log by a probe-like query string', async () => {
+    setup.gateway.logs.length = 0;
+    const response = await request(`${setup.gateway.url}/graphql?y=/metrics&x=/ready`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth, 'x-request-id': 'sneaky-1' },
+      body: JSON.stringify({ query: CREATE_OTP, variables: { input: { pin: '0000' } } }),
+    });
+    await response.body.text();
+    expect(response.headers['x-request-id']).toBe('sneaky-1');
+    const lines = setup.gateway.logs.filter((line) => line.includes('"msg":"request"'));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ requestId: 'sneaky-1', result: 'InvalidCredentials' });
+  });
 });
 
 describe('CORS', () => {

@@ -80,6 +80,19 @@ describe('PIN guard', () => {
     expect(received).toHaveLength(5);
   });
 
+  it("checks in flight with a forged token do not occupy the victim's slots", async () => {
+    await sandbox.close();
+    sandbox = await startSandbox({ latencyMs: 400, onRequest: (request) => received.push(request) });
+    await gateway.close();
+    await start();
+    const forged = Array.from({ length: 6 }, () => attempt('0000', forgedToken(DEMO.user.sub)));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the forged checks are in flight
+    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp');
+    const refused = (await Promise.all(forged)).map((r) => r.__typename);
+    expect(refused.filter((t) => t === 'Unauthenticated')).toHaveLength(5);
+    expect(refused.filter((t) => t === 'RateLimited')).toHaveLength(1); // the forged token's own 6th
+  });
+
   it('keys an opaque (non-JWT) token by its hash', async () => {
     await start({ PIN_MAX_FAILURES: '1' });
     // The sandbox does not know this token: 401s never count, so it is never locked.

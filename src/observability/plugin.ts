@@ -6,7 +6,7 @@ import { Kind, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from './metrics.js';
-import { requestState, type RequestState } from './request-state.js';
+import { requestState, trackedRequestState, type RequestState } from './request-state.js';
 
 export interface ObservabilityOptions {
   readonly logger: Logger;
@@ -47,9 +47,9 @@ export function useObservability({ logger, metrics, isReady }: ObservabilityOpti
       // May hold an OTP: no proxy or browser may keep it, and no browser may guess its type.
       response.headers.set('cache-control', 'no-store');
       response.headers.set('x-content-type-options', 'nosniff');
-      const url = request.url;
-      if (url.endsWith('/ready') || url.endsWith('/metrics') || url.endsWith('/health')) return;
-      const state = requestState(request);
+      // Probes, /health and the GraphiQL page never started a request state: no log line for them.
+      const state = trackedRequestState(request);
+      if (state === undefined) return;
       response.headers.set('x-request-id', state.requestId);
       const result = state.results.length === 0 ? 'none' : state.results.join(',');
       metrics.request(result, response.status);

@@ -17,6 +17,11 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const states = new WeakMap<Request, RequestState>();
 
+/** The state of this request if the gateway has started tracking it (GraphQL requests only). */
+export function trackedRequestState(request: Request): RequestState | undefined {
+  return states.get(request);
+}
+
 /** The state of this request, made on first use. A caller's x-request-id is kept when well-formed. */
 export function requestState(request: Request): RequestState {
   let state = states.get(request);

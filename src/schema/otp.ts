@@ -2,7 +2,7 @@
 import { bearerAuthorization, bearerToken } from '../auth.js';
 import { upstreamCall, type GatewayContext } from '../context.js';
 import { recordResult } from '../observability/request-state.js';
-import { accountKey } from '../security/account-key.js';
+import { attemptKeys } from '../security/attempt-keys.js';
 import { InvalidInputError, type FieldProblem } from '../errors.js';
 import type { Otp } from '../upstream/mapping.js';
 import { createOtp, type OtpCredentials } from '../upstream/operations.js';
@@ -46,7 +46,7 @@ builder.mutationField('createOtp', (t) =>
 async function checkAndCreate(context: GatewayContext, input: OtpInput): Promise<Otp> {
   const authorization = bearerAuthorization(context.request.headers.get('authorization'));
   const credentials = otpCredentials(input);
-  return context.pinGuard.guard(accountKey(bearerToken(authorization)), () =>
+  return context.pinGuard.guard(attemptKeys(bearerToken(authorization)), () =>
     createOtp(context.pace, upstreamCall(context, authorization), credentials),
   );
 }

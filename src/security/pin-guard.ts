@@ -3,12 +3,12 @@
  * `maxFailures` confirmed wrong credentials within the window, the account is answered RateLimited
  * without asking PACE, until the window ends; a success clears the count.
  *
- * A check is admitted only while confirmed failures + checks in flight stay under the limit (one
- * atomic step), so parallel requests cannot slip past the limit together. The price: one account
- * has at most `maxFailures` checks in flight at a time.
+ * A check is admitted only while the account's confirmed failures + the token's checks in flight
+ * stay under the limit (one atomic step), so parallel requests cannot slip past the limit together.
+ * The price: one token has at most `maxFailures` checks in flight at a time.
  */
 import { InvalidCredentialsError, RateLimitedError, RateLimitStoreUnavailableError } from '../errors.js';
-import type { AttemptOutcome, FailureStore } from './failure-store.js';
+import type { AttemptKeys, AttemptOutcome, FailureStore } from './failure-store.js';
 
 export interface PinGuardOptions {
   readonly store: FailureStore;
@@ -30,8 +30,8 @@ export class PinGuard {
   }
 
   /** Runs `check` (the call to PACE) unless the account is locked; counts it when PACE says the credentials are wrong. */
-  async guard<T>(key: string, check: () => Promise<T>): Promise<T> {
-    const admission = await this.#safely(() => this.#store.begin(key, this.#maxFailures));
+  async guard<T>(keys: AttemptKeys, check: () => Promise<T>): Promise<T> {
+    const admission = await this.#safely(() => this.#store.begin(keys, this.#maxFailures));
     if (!admission.admitted) {
       // Locked: wait for the window. Only busy with checks in flight: a moment is enough.
       const locked = admission.failures >= this.#maxFailures;
@@ -46,8 +46,9 @@ export class PinGuard {
       if (error instanceof InvalidCredentialsError) outcome = 'failure';
       throw error;
     } finally {
-      // Best effort: PACE has answered, and a store hiccup now must not swallow an OTP.
-      await this.#store.end(key, outcome, this.#windowSeconds).catch(() => undefined);
+      // Not awaited, best effort: PACE has answered, and a slow or failing store must not delay or
+      // swallow the OTP. A slot not given back expires with its TTL.
+      void this.#store.end(keys, outcome, this.#windowSeconds).catch(() => undefined);
     }
   }
 

@@ -1,12 +1,10 @@
 /** Failure counts in Redis, so every replica behind a load balancer sees the same counts. */
 import { Redis } from 'ioredis';
-import type { Admission, AttemptOutcome, FailureStore } from './failure-store.js';
+import type { Admission, AttemptKeys, AttemptOutcome, FailureStore } from './failure-store.js';
 
 const PREFIX = 'pace-otp-gateway:';
-/** A replica that dies mid-check must not hold its in-flight slot for long. */
-const IN_FLIGHT_TTL_SECONDS = 60;
 
-// KEYS: failures, in-flight. Each script runs atomically in Redis.
+// KEYS: the account's failures, the token's checks in flight. Each script runs atomically in Redis.
 const BEGIN = `
 local failures = tonumber(redis.call('GET', KEYS[1]) or '0')
 local inflight = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -26,26 +24,35 @@ if ARGV[1] == 'failure' then
 end
 return 1`;
 
+export interface RedisFailureStoreOptions {
+  readonly url: URL;
+  /** How long an in-flight slot may live: longer than any check (a replica that dies mid-check must not hold it for ever). */
+  readonly inFlightTtlSeconds: number;
+}
+
 export class RedisFailureStore implements FailureStore {
   readonly #redis: Redis;
+  readonly #inFlightTtlSeconds: number;
 
-  constructor(url: URL) {
+  constructor({ url, inFlightTtlSeconds }: RedisFailureStoreOptions) {
+    this.#inFlightTtlSeconds = inFlightTtlSeconds;
     this.#redis = new Redis(url.toString(), {
-      // Fail fast rather than queue a credential check behind a dead connection.
+      // Fail fast rather than hold a credential check behind a dead or stalled Redis.
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
+      commandTimeout: 1_000,
     });
     // Errors surface on the commands; without a listener ioredis would print each reconnect attempt.
     this.#redis.on('error', () => undefined);
   }
 
-  async begin(key: string, limit: number): Promise<Admission> {
-    const [admitted, failures, pttl] = (await this.#redis.eval(BEGIN, 2, ...this.#keys(key), limit, IN_FLIGHT_TTL_SECONDS)) as [number, number, number];
+  async begin(keys: AttemptKeys, limit: number): Promise<Admission> {
+    const [admitted, failures, pttl] = (await this.#redis.eval(BEGIN, 2, ...this.#keys(keys), limit, this.#inFlightTtlSeconds)) as [number, number, number];
     return admitted === 1 ? { admitted: true } : { admitted: false, failures, resetInMs: Math.max(0, pttl) };
   }
 
-  async end(key: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
-    await this.#redis.eval(END, 2, ...this.#keys(key), outcome, windowSeconds);
+  async end(keys: AttemptKeys, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
+    await this.#redis.eval(END, 2, ...this.#keys(keys), outcome, windowSeconds);
   }
 
   isReady(): boolean {
@@ -56,7 +63,7 @@ export class RedisFailureStore implements FailureStore {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
-  #keys(key: string): [string, string] {
-    return [`${PREFIX}failures:${key}`, `${PREFIX}inflight:${key}`];
+  #keys({ account, token }: AttemptKeys): [string, string] {
+    return [`${PREFIX}failures:${account}`, `${PREFIX}inflight:${token}`];
   }
 }
