@@ -86,6 +86,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (production && read('PACE_API_URL') === undefined) {
     problems.push('PACE_API_URL is required when NODE_ENV=production (the embedded sandbox is for development only)');
   }
+  // Tokens and PINs go to PACE: in production only over TLS, or to this machine (a sidecar, a test).
+  if (production && paceApiUrl?.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(paceApiUrl.hostname)) {
+    problems.push('PACE_API_URL must be https when NODE_ENV=production (http only to localhost)');
+  }
   if (paceApiUrl && (paceApiUrl.search !== '' || paceApiUrl.hash !== '')) {
     problems.push('PACE_API_URL must not have a query string or fragment');
   }

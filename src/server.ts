@@ -61,10 +61,16 @@ async function shutdown(signal: string): Promise<void> {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
-  await gateway.dispose();
-  await sandbox?.close();
-  logger.info('stopped');
-  process.exit(0);
+  let code = 0;
+  try {
+    await gateway.dispose();
+    await sandbox?.close();
+    logger.info('stopped');
+  } catch (error) {
+    code = 1;
+    logger.error({ err: error }, 'shutdown failed');
+  }
+  process.exit(code);
 }
 process.on('SIGTERM', (signal) => void shutdown(signal));
 process.on('SIGINT', (signal) => void shutdown(signal));

@@ -68,6 +68,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'not a url:secretpw' })).toThrowError(/^((?!secretpw).)*$/s);
   });
 
+  it('requires TLS to PACE in production, except to this machine', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', PACE_API_URL: 'http://api.pace.cloud/user/2024-1' })).toThrowError(
+      'PACE_API_URL must be https when NODE_ENV=production (http only to localhost)',
+    );
+    expect(loadConfig({ NODE_ENV: 'production', PACE_API_URL: 'http://127.0.0.1:8080/user/2024-1' }).production).toBe(true);
+    expect(loadConfig({ PACE_API_URL: 'http://pace.internal/user/2024-1' }).paceApiUrl?.hostname).toBe('pace.internal');
+  });
+
   it('requires PACE_API_URL in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrowError('PACE_API_URL is required when NODE_ENV=production');
     expect(loadConfig({ NODE_ENV: 'production', PACE_API_URL: 'https://api.pace.cloud/user/2024-1' }).production).toBe(true);

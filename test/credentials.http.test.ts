@@ -76,6 +76,49 @@ describe('credentials against a faulty upstream', () => {
     }
   });
 
+  it('keeps one time budget across the retry, and does not retry once an answer has begun', async () => {
+    let calls = 0;
+    const upstream = await scriptedUpstream((_req, res) => {
+      calls += 1;
+      if (calls === 1) setTimeout(() => res.socket?.destroy(), 250);
+      else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"pin":');
+        setTimeout(() => res.socket?.destroy(), 50); // an answer that breaks half-way
+      }
+    });
+    const gw = await startGateway(upstream.url, { UPSTREAM_TIMEOUT_MS: '400' });
+    try {
+      const started = Date.now();
+      const { body } = await graphql(gw.url, CREDENTIALS, { headers: bearer('abc.def.ghi') });
+      expect(body.errors?.[0]?.extensions?.['code']).toMatch(/^UPSTREAM_(UNAVAILABLE|TIMEOUT|BAD_RESPONSE)$/);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(upstream.requests).toHaveLength(2); // retried once (nothing had come back), then not again
+    } finally {
+      await gw.close();
+      await upstream.close();
+    }
+  });
+
+  it('the retry gets only what is left of UPSTREAM_TIMEOUT_MS', async () => {
+    let calls = 0;
+    const upstream = await scriptedUpstream((_req, res) => {
+      calls += 1;
+      if (calls === 1) setTimeout(() => res.socket?.destroy(), 300); // then the retry hangs
+    });
+    const gw = await startGateway(upstream.url, { UPSTREAM_TIMEOUT_MS: '500' });
+    try {
+      const started = Date.now();
+      const { body } = await graphql(gw.url, CREDENTIALS, { headers: bearer('abc.def.ghi') });
+      expect(body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT' });
+      expect(Date.now() - started).toBeLessThan(750); // a fresh budget would take 800 ms
+      expect(upstream.requests).toHaveLength(2);
+    } finally {
+      await gw.close();
+      await upstream.close();
+    }
+  });
+
   it.each([
     ['a malformed 200', 200, '{"pin":"yes"}', 'UPSTREAM_BAD_RESPONSE'],
     ['a 404', 404, '', 'UPSTREAM_BAD_RESPONSE'],

@@ -72,6 +72,8 @@ describe('parseRetryAfter', () => {
     ['soon', undefined],
     ['Thu, 01 Jan 2026 00:01:30 GMT', 90],
     ['Wed, 31 Dec 2025 23:00:00 GMT', 0],
+    ['99999999999999', 2_147_483_647],
+    ['Fri, 01 Jan 9999 00:00:00 GMT', 2_147_483_647],
   ])('%j -> %j', (value, seconds) => {
     expect(parseRetryAfter(value, now)).toBe(seconds);
   });

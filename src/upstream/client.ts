@@ -100,9 +100,10 @@ export class PaceClient {
 
   async #send(operation: string, method: 'GET' | 'POST', path: string, call: UpstreamCall, body: string | undefined, retries: number): Promise<UpstreamResponse> {
     const started = performance.now();
+    const deadline = started + this.#timeoutMs; // one budget for the call, retry included
     let outcome: number | string = 'UPSTREAM_UNAVAILABLE';
     try {
-      const response = await this.#attempt(method, path, call, body, retries);
+      const response = await this.#attempt(method, path, call, body, retries, deadline);
       outcome = response.status;
       return response;
     } catch (error) {
@@ -122,12 +123,16 @@ export class PaceClient {
     }
   }
 
-  async #attempt(method: 'GET' | 'POST', path: string, call: UpstreamCall, body: string | undefined, retries: number): Promise<UpstreamResponse> {
+  async #attempt(method: 'GET' | 'POST', path: string, call: UpstreamCall, body: string | undefined, retries: number, deadline: number): Promise<UpstreamResponse> {
+    const progress = { answered: false };
     try {
-      return await this.#exchange(method, path, call, body);
+      return await this.#exchange(method, path, call, body, deadline - performance.now(), progress);
     } catch (error) {
       const mapped = toUpstreamError(error);
-      if (retries > 0 && mapped instanceof UpstreamUnavailableError) return this.#attempt(method, path, call, body, retries - 1);
+      // Retried only when nothing came back yet and time is left: never a half-read answer.
+      if (retries > 0 && !progress.answered && mapped instanceof UpstreamUnavailableError && deadline - performance.now() > 0) {
+        return this.#attempt(method, path, call, body, retries - 1, deadline);
+      }
       throw mapped;
     }
   }
@@ -137,7 +142,14 @@ export class PaceClient {
    * no Readable stream per request (the stream and its listeners were most of the client's cost in
    * the profile). One deadline covers connect, headers and body; the body is capped as it arrives.
    */
-  #exchange(method: 'GET' | 'POST', path: string, call: UpstreamCall, body: string | undefined): Promise<UpstreamResponse> {
+  #exchange(
+    method: 'GET' | 'POST',
+    path: string,
+    call: UpstreamCall,
+    body: string | undefined,
+    timeoutMs: number,
+    progress: { answered: boolean },
+  ): Promise<UpstreamResponse> {
     const headers: Record<string, string> = {
       authorization: call.authorization,
       accept: 'application/json',
@@ -154,7 +166,7 @@ export class PaceClient {
         deadlinePassed = true;
         if (controller) controller.abort(new UpstreamTimeoutError());
         else reject(new UpstreamTimeoutError()); // still queued behind UPSTREAM_CONNECTIONS
-      }, this.#timeoutMs);
+      }, timeoutMs);
       let status = 0;
       let responseHeaders: Record<string, string | string[] | undefined> = {};
       const chunks: Buffer[] = [];
@@ -168,6 +180,7 @@ export class PaceClient {
             if (deadlinePassed) started.abort(new UpstreamTimeoutError());
           },
           onResponseStart(started, statusCode, received) {
+            progress.answered = true;
             status = statusCode;
             responseHeaders = received;
             if (Number(headerValue(received['content-length'])) > maxBodyBytes) started.abort(new UpstreamBadResponseError());
