@@ -8,7 +8,7 @@ import { freePort, runGatewayProcess, startGatewayProcess, type GatewayProcess }
 import { bearer, CREATE_OTP, graphql, listen, type Listening } from './helpers/servers.js';
 
 const TOKEN = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJlMmUtdXNlciJ9.E2ESECRETSIG';
-/** One token per simulated user: an account may only have a few credential checks in flight. */
+/** One token per simulated user: a token may only have a few credential checks in flight. */
 const userToken = (n: number) => `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ sub: `e2e-user-${n}` })).toString('base64url')}.E2ESECRETSIG`;
 const OTP = '8642097531'; // long enough never to occur by chance in a request id
 const validOtp = () => JSON.stringify({ otp: OTP, expiresAt: new Date(Date.now() + 600_000).toISOString() });

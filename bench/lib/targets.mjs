@@ -17,7 +17,7 @@ function jwt(sub) {
 
 /**
  * Request headers as account `n`. Load uses one account per connection, like real traffic from many
- * users: the gateway's PIN guard admits only a few checks in flight per account (more get RateLimited).
+ * users: the gateway's PIN guard admits only a few checks in flight per token (more get RateLimited).
  */
 const tokens = [];
 const headersFor = (n) => ({ 'content-type': 'application/json', authorization: `Bearer ${(tokens[n] ??= jwt(`bench-user-${n}`))}` });
