@@ -10,7 +10,7 @@ import type { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import type { GatewayState } from './context.js';
 import { CodedError } from './errors.js';
-import { graphiqlOptions, renderGraphiQL } from './graphiql.js';
+import { graphiqlFor, renderGraphiQL } from './graphiql.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildSchema } from './schema/index.js';
 import { GatewayMetrics } from './observability/metrics.js';
@@ -76,7 +76,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   return createYoga<Record<string, unknown>, GatewayState>({
     schema: buildSchema(),
     logging: logger,
-    graphiql: config.graphiql ? graphiqlOptions(options.sandboxDemo) : false,
+    graphiql: config.graphiql ? graphiqlFor(options.sandboxDemo) : false,
     renderGraphiQL,
     landingPage: false,
     // Apps and routers call server-to-server; browsers only when an origin is allowed by config.

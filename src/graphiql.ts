@@ -53,3 +53,14 @@ export function graphiqlOptions(sandbox?: { readonly authorization: string; read
   };
   return options;
 }
+
+/**
+ * The options per page request. GraphiQL writes `?query=…` into the URL on every edit, so such a link
+ * is someone's document: there the URL's query wins, and our initial `query` (which GraphiQL would
+ * prefer) is left out.
+ */
+export function graphiqlFor(sandbox?: { readonly authorization: string; readonly pin: string }): (request: Request) => GraphiQLOptions {
+  const options = graphiqlOptions(sandbox) as YogaGraphiQLOptions;
+  const { query: _initialQuery, ...forLinks } = options;
+  return (request) => (new URL(request.url).searchParams.has('query') ? forLinks : options);
+}

@@ -107,13 +107,28 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
       // A later open in the same profile: GraphiQL restores its tabs from localStorage, and the
       // untouched default tab (demo PIN, demo token) is the active one again.
       await page.reload();
-      await waitForGraphiQL(page);
+      await waitForGraphiQL(page, /mutation CreateOtp/);
       expect(squeeze(await editorText(page, selectors.toolEditor))).toBe(`{"input":{"pin":"${sandbox.demo.user.pin}"}}`);
       await run(page);
       await waitForText(page, selectors.result, /"__typename": "Otp"/);
       // Tabs are kept in localStorage, headers (the token) never.
       await page.waitForFunction(() => localStorage.getItem('graphiql:tabState') !== null, undefined, { timeout: WAIT_MS });
       expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(sandbox.demo.user.token);
+      session.expectOffline();
+    } finally {
+      await session.context.close();
+    }
+  });
+
+  it('a ?query= link (GraphiQL writes one on every edit) opens its own document', async () => {
+    const query = 'query Kinds { credentials { __typename ... on Credentials { pin password } } }';
+    const session = await openGraphiQL(demoGateway, `/graphql?query=${encodeURIComponent(query)}`, /query Kinds/);
+    const { page } = session;
+    try {
+      expect(await editorText(page, selectors.queryEditor)).toContain('credentials');
+      await run(page);
+      const result = await waitForText(page, selectors.result, /"__typename": "Credentials"/);
+      expect(result).toMatch(/"pin": true/);
       session.expectOffline();
     } finally {
       await session.context.close();
@@ -181,7 +196,7 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
   }
 
   /** A fresh profile (empty localStorage) with the network closed beyond the gateway; GraphiQL ready. */
-  async function openGraphiQL(gateway: RunningGateway): Promise<Session> {
+  async function openGraphiQL(gateway: RunningGateway, path = '/graphql', ready = /mutation CreateOtp/): Promise<Session> {
     const origin = new URL(gateway.url).origin;
     const isLocal = (url: string): boolean => {
       const inner = url.startsWith('blob:') ? url.slice('blob:'.length) : url;
@@ -201,10 +216,10 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
     context.on('requestfailed', (request) => failed.push(`${request.url()}: ${request.failure()?.errorText ?? ''}`));
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    const response = await page.goto(`${gateway.url}/graphql`);
+    const response = await page.goto(`${gateway.url}${path}`);
     expect(response?.status()).toBe(200);
     const html = (await response?.text()) ?? '';
-    await waitForGraphiQL(page);
+    await waitForGraphiQL(page, ready);
     return {
       context,
       page,
@@ -221,8 +236,8 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
 });
 
 /** GraphiQL rendered its editors and filled the first tab. */
-async function waitForGraphiQL(page: Page): Promise<void> {
-  await waitForText(page, selectors.queryEditor, /mutation CreateOtp/);
+async function waitForGraphiQL(page: Page, ready: RegExp): Promise<void> {
+  await waitForText(page, selectors.queryEditor, ready);
   await waitForText(page, selectors.toolEditor, /"pin"/);
 }
 
