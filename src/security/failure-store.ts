@@ -1,6 +1,7 @@
 /**
- * Where credential checks are counted: confirmed failures per account (within a window) and checks
- * in flight per token. In memory by default (one replica); Redis when replicas must share the counts.
+ * Where credential checks are counted: confirmed failures per account within a sliding window (the
+ * last `windowSeconds`, so no burst fits across a window boundary) and checks in flight per token.
+ * In memory by default (one replica); Redis when replicas must share the counts.
  */
 export type AttemptOutcome = 'failure' | 'success' | 'other';
 
@@ -18,35 +19,34 @@ export interface FailureStore {
    * stay under `limit`, and then counts it as in flight. Refusing at that sum is what keeps parallel
    * guesses from slipping past the limit together.
    */
-  begin(keys: AttemptKeys, limit: number): Promise<Admission>;
-  /** Ends an admitted check: a failure counts in the window (started by the first failure), a success clears it. */
+  begin(keys: AttemptKeys, limit: number, windowSeconds: number): Promise<Admission>;
+  /** Ends an admitted check: a failure is recorded, a success clears the account's failures. */
   end(keys: AttemptKeys, outcome: AttemptOutcome, windowSeconds: number): Promise<void>;
   /** Whether the store can serve now (for /ready). */
   isReady(): boolean;
   close(): Promise<void>;
 }
 
-interface Failures {
-  count: number;
-  /** When the window ends. */
-  expiresAt: number;
-}
-
 export class MemoryFailureStore implements FailureStore {
-  readonly #failures = new Map<string, Failures>();
+  /** Failure times per account, oldest first. */
+  readonly #failures = new Map<string, number[]>();
   readonly #inFlight = new Map<string, number>();
   readonly #sweeper: NodeJS.Timeout;
+  #longestWindowMs = 0;
 
   constructor(sweepIntervalMs = 60_000) {
-    // Ended windows are dropped by this sweep (and on read), so memory stays bounded by the window.
+    // Accounts whose failures all left the window are dropped by this sweep (and on read).
     this.#sweeper = setInterval(() => this.#sweep(), sweepIntervalMs).unref();
   }
 
-  async begin({ account, token }: AttemptKeys, limit: number): Promise<Admission> {
-    const failures = this.#live(account);
+  async begin({ account, token }: AttemptKeys, limit: number, windowSeconds: number): Promise<Admission> {
+    const now = Date.now();
+    const failures = this.#recent(account, now, windowSeconds * 1000);
     const inFlight = this.#inFlight.get(token) ?? 0;
-    if ((failures?.count ?? 0) + inFlight >= limit) {
-      return { admitted: false, failures: failures?.count ?? 0, resetInMs: failures ? failures.expiresAt - Date.now() : 0 };
+    if (failures.length + inFlight >= limit) {
+      // Free again once enough of the failures have left the window to fall under the limit.
+      const freeing = failures[failures.length - limit];
+      return { admitted: false, failures: failures.length, resetInMs: freeing === undefined ? 0 : freeing + windowSeconds * 1000 - now };
     }
     this.#inFlight.set(token, inFlight + 1);
     return { admitted: true };
@@ -58,9 +58,10 @@ export class MemoryFailureStore implements FailureStore {
     else this.#inFlight.delete(token);
     if (outcome === 'success') this.#failures.delete(account);
     else if (outcome === 'failure') {
-      const failures = this.#live(account);
-      if (failures) failures.count += 1;
-      else this.#failures.set(account, { count: 1, expiresAt: Date.now() + windowSeconds * 1000 });
+      this.#longestWindowMs = Math.max(this.#longestWindowMs, windowSeconds * 1000);
+      const failures = this.#failures.get(account);
+      if (failures) failures.push(Date.now());
+      else this.#failures.set(account, [Date.now()]);
     }
   }
 
@@ -72,17 +73,21 @@ export class MemoryFailureStore implements FailureStore {
     clearInterval(this.#sweeper);
   }
 
-  #live(account: string): Failures | undefined {
+  /** The account's failures within the window (older ones are dropped). */
+  #recent(account: string, now: number, windowMs: number): number[] {
     const failures = this.#failures.get(account);
-    if (failures !== undefined && failures.expiresAt <= Date.now()) {
+    if (failures === undefined) return [];
+    const firstLive = failures.findIndex((at) => at > now - windowMs);
+    if (firstLive === -1) {
       this.#failures.delete(account);
-      return undefined;
+      return [];
     }
+    if (firstLive > 0) failures.splice(0, firstLive);
     return failures;
   }
 
   #sweep(): void {
-    const now = Date.now();
-    for (const [account, failures] of this.#failures) if (failures.expiresAt <= now) this.#failures.delete(account);
+    const cutoff = Date.now() - this.#longestWindowMs;
+    for (const [account, failures] of this.#failures) if ((failures.at(-1) ?? 0) <= cutoff) this.#failures.delete(account);
   }
 }

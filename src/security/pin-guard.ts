@@ -31,9 +31,9 @@ export class PinGuard {
 
   /** Runs `check` (the call to PACE) unless the account is locked; counts it when PACE says the credentials are wrong. */
   async guard<T>(keys: AttemptKeys, check: () => Promise<T>): Promise<T> {
-    const admission = await this.#safely(() => this.#store.begin(keys, this.#maxFailures));
+    const admission = await this.#safely(() => this.#store.begin(keys, this.#maxFailures, this.#windowSeconds));
     if (!admission.admitted) {
-      // Locked: wait for the window. Only busy with checks in flight: a moment is enough.
+      // Locked: wait until enough failures have left the window. Only busy with checks in flight: a moment is enough.
       const locked = admission.failures >= this.#maxFailures;
       throw new RateLimitedError(locked ? Math.max(1, Math.ceil(admission.resetInMs / 1000)) : 1);
     }

@@ -1,26 +1,39 @@
 /** Failure counts in Redis, so every replica behind a load balancer sees the same counts. */
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Admission, AttemptKeys, AttemptOutcome, FailureStore } from './failure-store.js';
 
 const PREFIX = 'pace-otp-gateway:';
 
-// KEYS: the account's failures, the token's checks in flight. Each script runs atomically in Redis.
-const BEGIN = `
-local failures = tonumber(redis.call('GET', KEYS[1]) or '0')
+// KEYS: the account's failures (a sorted set of failure times), the token's checks in flight.
+// Each script runs atomically and reads Redis's own clock, so replicas need not agree on the time.
+const NOW = `local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)`;
+
+// ARGV: limit, window ms, in-flight TTL s
+const BEGIN = `${NOW}
+local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local failures = redis.call('ZCARD', KEYS[1])
 local inflight = tonumber(redis.call('GET', KEYS[2]) or '0')
-if failures + inflight >= tonumber(ARGV[1]) then
-  return {0, failures, redis.call('PTTL', KEYS[1])}
+if failures + inflight >= limit then
+  local reset = 0
+  if failures >= limit then
+    local freeing = redis.call('ZRANGE', KEYS[1], failures - limit, failures - limit, 'WITHSCORES')
+    reset = tonumber(freeing[2]) + window - now
+  end
+  return {0, failures, reset}
 end
 redis.call('INCR', KEYS[2])
-redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
 return {1, failures, 0}`;
 
-const END = `
+// ARGV: outcome, window ms, a unique member for a failure
+const END = `${NOW}
 if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
 if ARGV[1] == 'success' then redis.call('DEL', KEYS[1]) end
 if ARGV[1] == 'failure' then
-  redis.call('SET', KEYS[1], 0, 'EX', ARGV[2], 'NX')
-  redis.call('INCR', KEYS[1])
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 1`;
 
@@ -46,13 +59,17 @@ export class RedisFailureStore implements FailureStore {
     this.#redis.on('error', () => undefined);
   }
 
-  async begin(keys: AttemptKeys, limit: number): Promise<Admission> {
-    const [admitted, failures, pttl] = (await this.#redis.eval(BEGIN, 2, ...this.#keys(keys), limit, this.#inFlightTtlSeconds)) as [number, number, number];
-    return admitted === 1 ? { admitted: true } : { admitted: false, failures, resetInMs: Math.max(0, pttl) };
+  async begin(keys: AttemptKeys, limit: number, windowSeconds: number): Promise<Admission> {
+    const [admitted, failures, resetInMs] = (await this.#redis.eval(BEGIN, 2, ...this.#keys(keys), limit, windowSeconds * 1000, this.#inFlightTtlSeconds)) as [
+      number,
+      number,
+      number,
+    ];
+    return admitted === 1 ? { admitted: true } : { admitted: false, failures, resetInMs: Math.max(0, resetInMs) };
   }
 
   async end(keys: AttemptKeys, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
-    await this.#redis.eval(END, 2, ...this.#keys(keys), outcome, windowSeconds);
+    await this.#redis.eval(END, 2, ...this.#keys(keys), outcome, windowSeconds * 1000, randomUUID());
   }
 
   isReady(): boolean {

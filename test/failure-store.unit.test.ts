@@ -1,0 +1,60 @@
+/** The in-memory store: a sliding window of failures per account, checks in flight per token. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MemoryFailureStore } from '../src/security/failure-store.js';
+
+const WINDOW = 900;
+const keys = { account: 'acct', token: 'tok' };
+let store: MemoryFailureStore;
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 0 });
+  store = new MemoryFailureStore();
+});
+afterEach(async () => {
+  await store.close();
+  vi.useRealTimers();
+});
+
+async function fail(at: number) {
+  vi.setSystemTime(at);
+  expect(await store.begin(keys, 5, WINDOW)).toEqual({ admitted: true });
+  await store.end(keys, 'failure', WINDOW);
+}
+
+describe('MemoryFailureStore', () => {
+  it('locks after five failures within the window and says honestly when it frees', async () => {
+    for (let i = 0; i < 5; i += 1) await fail(i * 1000);
+    vi.setSystemTime(10_000);
+    // Free once the oldest failure (at 0 s) leaves the 900 s window.
+    expect(await store.begin(keys, 5, WINDOW)).toEqual({ admitted: false, failures: 5, resetInMs: 890_000 });
+  });
+
+  it('slides: no burst of guesses fits across a window boundary', async () => {
+    await fail(0);
+    for (let i = 0; i < 4; i += 1) await fail(899_000 + i);
+    vi.setSystemTime(900_001); // the first failure has left the window: one more guess, not five
+    await fail(900_001);
+    expect(await store.begin(keys, 5, WINDOW)).toMatchObject({ admitted: false, failures: 5 });
+    vi.setSystemTime(1_799_001); // all of the burst has left
+    expect(await store.begin(keys, 5, WINDOW)).toMatchObject({ admitted: true });
+  });
+
+  it('a success clears the failures; other outcomes leave them', async () => {
+    for (let i = 0; i < 4; i += 1) await fail(i);
+    expect(await store.begin(keys, 5, WINDOW)).toEqual({ admitted: true });
+    await store.end(keys, 'other', WINDOW);
+    expect(await store.begin(keys, 5, WINDOW)).toEqual({ admitted: true });
+    await store.end(keys, 'success', WINDOW);
+    for (let i = 0; i < 4; i += 1) await fail(10 + i);
+    expect(await store.begin(keys, 5, WINDOW)).toEqual({ admitted: true });
+  });
+
+  it('counts checks in flight per token against the account failures', async () => {
+    for (let i = 0; i < 3; i += 1) await fail(i);
+    expect(await store.begin(keys, 5, WINDOW)).toEqual({ admitted: true });
+    expect(await store.begin(keys, 5, WINDOW)).toEqual({ admitted: true });
+    expect(await store.begin(keys, 5, WINDOW)).toEqual({ admitted: false, failures: 3, resetInMs: 0 });
+    // Another token of the same account has its own in-flight slots, but shares the failures.
+    expect(await store.begin({ account: 'acct', token: 'other' }, 5, WINDOW)).toEqual({ admitted: true });
+  });
+});
