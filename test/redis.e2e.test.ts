@@ -1,6 +1,7 @@
 /** Two gateway replicas share failure counts through one real redis-server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
+import { RedisFailureStore } from '../src/security/redis-failure-store.js';
 import { hasRedis, startRedis } from './helpers/processes.js';
 import { bearer, CREATE_OTP, graphql, startGateway, type RunningGateway } from './helpers/servers.js';
 
@@ -37,6 +38,26 @@ describe.skipIf(!hasRedis)('PIN guard with REDIS_URL, across replicas', () => {
     expect(onA).toMatchObject({ __typename: 'RateLimited' });
     expect(onB.retryAfterSeconds).toBeGreaterThan(890);
     expect(upstreamCalls).toBe(callsBefore);
+  });
+
+  it('a slot whose end never came expires on its own, even while the token stays busy', async () => {
+    const store = new RedisFailureStore({ url: new URL(redis.url), inFlightTtlSeconds: 1 });
+    const keys = { account: 'lost-slot-account', token: 'lost-slot-token' };
+    try {
+      expect(await store.begin(keys, 2, 900)).toMatchObject({ admitted: true }); // never ended: lost
+      const started = Date.now();
+      while (Date.now() - started < 1_300) {
+        const busy = await store.begin(keys, 2, 900); // the token keeps checking meanwhile
+        expect(busy).toMatchObject({ admitted: true });
+        if (busy.admitted) await store.end(keys, busy.slot, 'other', 900);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const first = await store.begin(keys, 2, 900);
+      const second = await store.begin(keys, 2, 900);
+      expect([first.admitted, second.admitted]).toEqual([true, true]); // the lost slot is gone
+    } finally {
+      await store.close();
+    }
   });
 
   it('reports ready while Redis is reachable, not ready (and fails closed) when it is gone', async () => {

@@ -5,7 +5,10 @@
  */
 export type AttemptOutcome = 'failure' | 'success' | 'other';
 
-export type Admission = { readonly admitted: true } | { readonly admitted: false; readonly failures: number; readonly resetInMs: number };
+/** An admitted check carries its slot, to be given back by `end`. */
+export type Admission =
+  | { readonly admitted: true; readonly slot: string }
+  | { readonly admitted: false; readonly failures: number; readonly resetInMs: number };
 
 /** Failures are counted per account; checks in flight per token, so a forged token cannot fill them. */
 export interface AttemptKeys {
@@ -20,8 +23,8 @@ export interface FailureStore {
    * guesses from slipping past the limit together.
    */
   begin(keys: AttemptKeys, limit: number, windowSeconds: number): Promise<Admission>;
-  /** Ends an admitted check: a failure is recorded, a success clears the account's failures. */
-  end(keys: AttemptKeys, outcome: AttemptOutcome, windowSeconds: number): Promise<void>;
+  /** Ends an admitted check: its slot is given back, a failure is recorded, a success clears the account's failures. */
+  end(keys: AttemptKeys, slot: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void>;
   /** Whether the store can serve now (for /ready). */
   isReady(): boolean;
   close(): Promise<void>;
@@ -49,10 +52,10 @@ export class MemoryFailureStore implements FailureStore {
       return { admitted: false, failures: failures.length, resetInMs: freeing === undefined ? 0 : freeing + windowSeconds * 1000 - now };
     }
     this.#inFlight.set(token, inFlight + 1);
-    return { admitted: true };
+    return { admitted: true, slot: '' }; // in one process a slot cannot be lost: a count is enough
   }
 
-  async end({ account, token }: AttemptKeys, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
+  async end({ account, token }: AttemptKeys, _slot: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
     const inFlight = (this.#inFlight.get(token) ?? 1) - 1;
     if (inFlight > 0) this.#inFlight.set(token, inFlight);
     else this.#inFlight.delete(token);

@@ -48,7 +48,7 @@ export class PinGuard {
     } finally {
       // Not awaited, best effort: PACE has answered, and a slow or failing store must not delay or
       // swallow the OTP. A slot not given back expires with its TTL.
-      void this.#store.end(keys, outcome, this.#windowSeconds).catch(() => undefined);
+      void this.#store.end(keys, admission.slot, outcome, this.#windowSeconds).catch(() => undefined);
     }
   }
 

@@ -5,16 +5,19 @@ import type { Admission, AttemptKeys, AttemptOutcome, FailureStore } from './fai
 
 const PREFIX = 'pace-otp-gateway:';
 
-// KEYS: the account's failures (a sorted set of failure times), the token's checks in flight.
-// Each script runs atomically and reads Redis's own clock, so replicas need not agree on the time.
+// KEYS: the account's failures (a sorted set of failure times), the token's checks in flight (a
+// sorted set of slots by expiry: a slot whose end never came, a replica died or a command timed out,
+// expires on its own even while the token stays busy). Each script runs atomically and reads Redis's
+// own clock, so replicas need not agree on the time.
 const NOW = `local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)`;
 
-// ARGV: limit, window ms, in-flight TTL s
+// ARGV: limit, window ms, in-flight TTL ms, a unique slot id
 const BEGIN = `${NOW}
-local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local limit, window, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local failures = redis.call('ZCARD', KEYS[1])
-local inflight = tonumber(redis.call('GET', KEYS[2]) or '0')
+local inflight = redis.call('ZCARD', KEYS[2])
 if failures + inflight >= limit then
   local reset = 0
   if failures >= limit then
@@ -23,13 +26,13 @@ if failures + inflight >= limit then
   end
   return {0, failures, reset}
 end
-redis.call('INCR', KEYS[2])
-redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[2], now + ttl, ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ttl)
 return {1, failures, 0}`;
 
-// ARGV: outcome, window ms, a unique member for a failure
+// ARGV: outcome, window ms, the slot id (also the failure's unique member)
 const END = `${NOW}
-if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+redis.call('ZREM', KEYS[2], ARGV[3])
 if ARGV[1] == 'success' then redis.call('DEL', KEYS[1]) end
 if ARGV[1] == 'failure' then
   redis.call('ZADD', KEYS[1], now, ARGV[3])
@@ -60,16 +63,21 @@ export class RedisFailureStore implements FailureStore {
   }
 
   async begin(keys: AttemptKeys, limit: number, windowSeconds: number): Promise<Admission> {
-    const [admitted, failures, resetInMs] = (await this.#redis.eval(BEGIN, 2, ...this.#keys(keys), limit, windowSeconds * 1000, this.#inFlightTtlSeconds)) as [
-      number,
-      number,
-      number,
-    ];
-    return admitted === 1 ? { admitted: true } : { admitted: false, failures, resetInMs: Math.max(0, resetInMs) };
+    const slot = randomUUID();
+    const [admitted, failures, resetInMs] = (await this.#redis.eval(
+      BEGIN,
+      2,
+      ...this.#keys(keys),
+      limit,
+      windowSeconds * 1000,
+      this.#inFlightTtlSeconds * 1000,
+      slot,
+    )) as [number, number, number];
+    return admitted === 1 ? { admitted: true, slot } : { admitted: false, failures, resetInMs: Math.max(0, resetInMs) };
   }
 
-  async end(keys: AttemptKeys, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
-    await this.#redis.eval(END, 2, ...this.#keys(keys), outcome, windowSeconds * 1000, randomUUID());
+  async end(keys: AttemptKeys, slot: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
+    await this.#redis.eval(END, 2, ...this.#keys(keys), outcome, windowSeconds * 1000, slot);
   }
 
   isReady(): boolean {
