@@ -37,8 +37,8 @@ export function useObservability({ logger, metrics, isReady }: ObservabilityOpti
     },
     onResultProcess({ request, result }) {
       // Requests refused before execution (parse, validation, limits) have no resolver result.
-      const state = requestState(request);
-      if (state.results.length === 0 && !Array.isArray(result) && 'errors' in result && result.errors?.length) {
+      const state = trackedRequestState(request);
+      if (state && state.results.length === 0 && !Array.isArray(result) && 'errors' in result && result.errors?.length) {
         const code = result.errors[0]?.extensions?.['code'];
         state.results.push(typeof code === 'string' ? code : 'GRAPHQL_REQUEST_ERROR');
       }
