@@ -3,7 +3,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { acceptsJson, bearerToken, isJsonContentType } from './negotiation.js';
 import { apiError, errors, errorsReply, jsonReply, plainTextReply, type ApiError, type Reply } from './replies.js';
 import { verifySecret } from './secrets.js';
-import { findAccountByToken, SCOPE_CREATE_OTP, SCOPE_READ_USER, type Account } from './users.js';
+import type { TokenIssuer } from './tokens.js';
+import { findAccountBySub, SCOPE_CREATE_OTP, SCOPE_READ_USER, type Account } from './users.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -15,27 +16,32 @@ export interface ReceivedRequest {
 
 export interface HandlerSettings {
   otpTtlSeconds: number;
+  /** Whose signatures make a token valid. */
+  tokens: TokenIssuer;
 }
 
 type Gate = { account: Account } | { reply: Reply };
 
 /**
- * Rules 1-2, in the order PACE's framework applies them: a missing or non-Bearer Authorization
- * header is a JSON:API 401, but an unknown token and a missing scope are answered in plain text
- * (pace/bricks writes those with Go's http.Error).
+ * The authorization rules, in the order PACE's framework applies them: a missing or non-Bearer
+ * Authorization header is a JSON:API 401, but a token that is not validly signed (or expired, or of
+ * an unknown user) and a missing scope are answered in plain text (pace/bricks writes those with
+ * Go's http.Error).
  */
-function authorize(headers: IncomingHttpHeaders, scope: string): Gate {
+async function authorize(headers: IncomingHttpHeaders, scope: string, tokens: TokenIssuer): Promise<Gate> {
   const token = bearerToken(headers.authorization);
   if (token === undefined) return { reply: errors.unauthorized() };
-  const account = findAccountByToken(token);
-  if (account === undefined) return { reply: plainTextReply(401, 'Unauthorized') };
-  if (!account.scopes.has(scope)) return { reply: plainTextReply(403, `Forbidden - requires scope ${scope}`) };
+  const claims = await tokens.verify(token);
+  const account = findAccountBySub(claims?.sub);
+  if (claims === undefined || account === undefined) return { reply: plainTextReply(401, 'Unauthorized') };
+  const scopes = typeof claims['scope'] === 'string' ? claims['scope'].split(' ') : [];
+  if (!scopes.includes(scope)) return { reply: plainTextReply(403, `Forbidden - requires scope ${scope}`) };
   return { account };
 }
 
 /** `POST /user/otp`: verify the password (first) or the PIN, then issue a 6-digit OTP. */
 export async function createOtp(request: ReceivedRequest, settings: HandlerSettings): Promise<Reply> {
-  const gate = authorize(request.headers, SCOPE_CREATE_OTP);
+  const gate = await authorize(request.headers, SCOPE_CREATE_OTP, settings.tokens);
   if ('reply' in gate) return gate.reply;
   if (!isJsonContentType(request.headers['content-type'])) return errors.unsupportedMediaType();
   if (!acceptsJson(request.headers.accept)) return errors.notAcceptable();
@@ -55,8 +61,8 @@ export async function createOtp(request: ReceivedRequest, settings: HandlerSetti
 }
 
 /** `GET /user/pin-or-password`: which credentials the user has set. */
-export function pinOrPassword(request: ReceivedRequest): Reply {
-  const gate = authorize(request.headers, SCOPE_READ_USER);
+export async function pinOrPassword(request: ReceivedRequest, settings: HandlerSettings): Promise<Reply> {
+  const gate = await authorize(request.headers, SCOPE_READ_USER, settings.tokens);
   if ('reply' in gate) return gate.reply;
   if (!acceptsJson(request.headers.accept)) return errors.notAcceptable();
   if (!gate.account.linkedIdentity) return errors.missingLinkedIdentity();

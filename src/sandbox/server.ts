@@ -2,12 +2,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createOtp, MAX_BODY_BYTES, pinOrPassword, type HandlerSettings, type ReceivedRequest } from './handlers.js';
-import { errors, type Reply } from './replies.js';
+import { errors, jsonReply, type Reply } from './replies.js';
+import { SANDBOX_ISSUER, SANDBOX_TOKENS, type TokenIssuer } from './tokens.js';
 import { DEMO } from './users.js';
 import { isXid, newXid } from './xid.js';
 
 /** Production's base path: https://api.pace.cloud/user/2024-1 */
 export const PATH_PREFIX = '/user/2024-1';
+/** Where the sandbox's identity provider publishes its keys (PACE's lives on its own host). */
+export const JWKS_PATH = '/.well-known/jwks.json';
 
 export interface RecordedRequest {
   method: string;
@@ -26,12 +29,19 @@ export interface SandboxOptions {
    * recorded truncated). If it throws, that request is answered with a JSON:API 500.
    */
   onRequest?: (request: RecordedRequest) => void;
+  /** Who signs valid tokens; default: this process's SANDBOX_TOKENS (which signed DEMO's). */
+  tokens?: TokenIssuer;
 }
 
 export interface RunningSandbox {
   /** Base URL including the production path prefix, e.g. http://127.0.0.1:PORT/user/2024-1 */
   url: string;
   demo: typeof DEMO;
+  /** The key set to verify this sandbox's tokens with, and their issuer (PACE_JWKS_URL, PACE_TOKEN_ISSUER). */
+  jwksUrl: string;
+  issuer: string;
+  /** Signs more tokens (other `sub`, `jti`, `exp`, scopes) that this sandbox accepts. */
+  tokens: TokenIssuer;
   /** Stops listening, drops every open connection, resolves once the server is closed. */
   close(): Promise<void>;
 }
@@ -41,10 +51,11 @@ type Handler = (request: ReceivedRequest, settings: HandlerSettings) => Reply | 
 const ROUTES = new Map<string, Readonly<Record<string, Handler>>>([
   [`${PATH_PREFIX}/user/otp`, { POST: createOtp }],
   [`${PATH_PREFIX}/user/pin-or-password`, { GET: pinOrPassword }],
+  [JWKS_PATH, { GET: (_request, settings) => jsonReply(200, settings.tokens.jwks()) }],
 ]);
 
 export function createSandboxServer(options: SandboxOptions = {}): Server {
-  const settings = { otpTtlSeconds: options.otpTtlSeconds ?? 600 };
+  const settings = { otpTtlSeconds: options.otpTtlSeconds ?? 600, tokens: options.tokens ?? SANDBOX_TOKENS };
   const latencyMs = options.latencyMs ?? 0;
   const { onRequest } = options;
 
@@ -85,10 +96,14 @@ export async function startSandbox(options: SandboxOptions & { port?: number; ho
   });
 
   const { port: boundPort } = server.address() as AddressInfo;
+  const origin = `http://${connectableHost(host)}:${boundPort}`;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${connectableHost(host)}:${boundPort}${PATH_PREFIX}`,
+    url: `${origin}${PATH_PREFIX}`,
     demo: DEMO,
+    jwksUrl: `${origin}${JWKS_PATH}`,
+    issuer: SANDBOX_ISSUER,
+    tokens: sandboxOptions.tokens ?? SANDBOX_TOKENS,
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
