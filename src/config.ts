@@ -15,7 +15,11 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly maxFailedAttempts: number;
   readonly failureWindowSeconds: number;
-  readonly redisUrl: URL | undefined;
+  /** The guard's shared store: a standalone Redis or seeds of a cluster; empty: in memory (one replica). */
+  readonly redisUrl: readonly URL[];
+  /** PACE's identity provider key set; with paceTokenIssuer, tokens are verified here before anything else. */
+  readonly paceJwksUrl: URL | undefined;
+  readonly paceTokenIssuer: string | undefined;
   readonly shutdownTimeoutMs: number;
   readonly maxRequestBodyBytes: number;
   /** Browser origins allowed to call the gateway cross-origin; empty: CORS off (same origin only). */
@@ -34,6 +38,8 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+const LOCAL_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
 /** Parses the environment; throws ConfigError listing every invalid variable. */
 export function loadConfig(env: Env = process.env): Config {
@@ -63,19 +69,20 @@ export function loadConfig(env: Env = process.env): Config {
     return fallback;
   };
 
-  const url = (name: string, protocols: readonly string[]): URL | undefined => {
-    const raw = read(name);
+  /** `value` defaults to the variable's own; REDIS_URL passes each of its comma-separated seeds. */
+  const url = (name: string, protocols: readonly string[], raw = read(name), index?: number): URL | undefined => {
     if (raw === undefined) return undefined;
+    const which = index === undefined ? name : `${name} (entry ${index + 1})`;
     try {
       const parsed = new URL(raw);
       if (!protocols.includes(parsed.protocol)) {
-        problems.push(`${name} must be a ${protocols.join(' or ')} URL, got "${parsed.protocol}"`);
+        problems.push(`${which} must be a ${protocols.join(' or ')} URL, got "${parsed.protocol}"`);
         return undefined;
       }
       return parsed;
     } catch {
       // The value is not echoed: a URL may carry credentials (redis://:password@host).
-      problems.push(`${name} must be an absolute URL`);
+      problems.push(`${which} must be an absolute URL`);
       return undefined;
     }
   };
@@ -87,11 +94,28 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('PACE_API_URL is required when NODE_ENV=production (the embedded sandbox is for development only)');
   }
   // Tokens and PINs go to PACE: in production only over TLS, or to this machine (a sidecar, a test).
-  if (production && paceApiUrl?.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(paceApiUrl.hostname)) {
+  if (production && paceApiUrl?.protocol === 'http:' && !LOCAL_HOSTS.includes(paceApiUrl.hostname)) {
     problems.push('PACE_API_URL must be https when NODE_ENV=production (http only to localhost)');
   }
   if (paceApiUrl && (paceApiUrl.search !== '' || paceApiUrl.hash !== '')) {
     problems.push('PACE_API_URL must not have a query string or fragment');
+  }
+
+  const paceJwksUrl = url('PACE_JWKS_URL', ['http:', 'https:']);
+  const paceTokenIssuer = read('PACE_TOKEN_ISSUER');
+  if ((read('PACE_JWKS_URL') === undefined) !== (paceTokenIssuer === undefined)) {
+    problems.push('PACE_JWKS_URL and PACE_TOKEN_ISSUER go together: set both to verify tokens, or neither');
+  }
+  // The keys that decide which tokens are genuine: in production only over TLS, or from this machine.
+  if (production && paceJwksUrl?.protocol === 'http:' && !LOCAL_HOSTS.includes(paceJwksUrl.hostname)) {
+    problems.push('PACE_JWKS_URL must be https when NODE_ENV=production (http only to localhost)');
+  }
+
+  const redisUrl: URL[] = [];
+  for (const [index, seed] of (read('REDIS_URL') ?? '').split(',').map((part) => part.trim()).entries()) {
+    if (seed === '') continue;
+    const parsed = url('REDIS_URL', ['redis:', 'rediss:'], seed, index);
+    if (parsed) redisUrl.push(parsed);
   }
 
   const logLevel = read('LOG_LEVEL') ?? 'info';
@@ -116,7 +140,9 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as LogLevel,
     maxFailedAttempts: int('PIN_MAX_FAILURES', 5, 1, 1000),
     failureWindowSeconds: int('PIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
-    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl,
+    paceJwksUrl,
+    paceTokenIssuer,
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 300_000),
     maxRequestBodyBytes: int('MAX_REQUEST_BODY_BYTES', 16_384, 256, 10_485_760),
     corsOrigins,

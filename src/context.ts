@@ -1,6 +1,7 @@
 /** What every resolver gets: Yoga's request plus the gateway's per-request state. */
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { RequestState } from './observability/request-state.js';
+import type { CallerIdentifier } from './security/callers.js';
 import type { PinGuard } from './security/pin-guard.js';
 import type { PaceClient, UpstreamCall } from './upstream/client.js';
 
@@ -8,6 +9,7 @@ import type { PaceClient, UpstreamCall } from './upstream/client.js';
 export interface GatewayState {
   readonly pace: PaceClient;
   readonly pinGuard: PinGuard;
+  readonly callers: CallerIdentifier;
   readonly requestState: RequestState;
 }
 

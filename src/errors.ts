@@ -77,7 +77,7 @@ export class RateLimitedError extends ResultError {
   }
 }
 
-export type CodedErrorCode = 'UPSTREAM_BAD_RESPONSE' | 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_TIMEOUT' | 'RATE_LIMIT_UNAVAILABLE';
+export type CodedErrorCode = 'UPSTREAM_BAD_RESPONSE' | 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_TIMEOUT' | 'RATE_LIMIT_UNAVAILABLE' | 'AUTH_UNAVAILABLE';
 
 /** A failure of the gateway's dependencies: a top-level GraphQL error with `extensions.code`. */
 export abstract class CodedError extends Error {
@@ -101,6 +101,14 @@ export class RateLimitStoreUnavailableError extends CodedError {
   override readonly name = 'RateLimitStoreUnavailableError';
   constructor(cause?: unknown) {
     super('The service is temporarily unable to check credentials. Try again later.', 'RATE_LIMIT_UNAVAILABLE', undefined, cause);
+  }
+}
+
+/** The identity provider's key set (PACE_JWKS_URL) cannot be loaded: tokens cannot be verified. Safe to retry. */
+export class AuthUnavailableError extends CodedError {
+  override readonly name = 'AuthUnavailableError';
+  constructor(cause?: unknown) {
+    super('The service is temporarily unable to verify access tokens. Try again later.', 'AUTH_UNAVAILABLE', undefined, cause);
   }
 }
 

@@ -20,6 +20,8 @@ import { useRequestBodyLimit } from './security/body-limit.js';
 import { MemoryFailureStore } from './security/failure-store.js';
 import { PinGuard } from './security/pin-guard.js';
 import { RedisFailureStore } from './security/redis-failure-store.js';
+import { UnverifiedCallers, type CallerIdentifier } from './security/callers.js';
+import { VerifiedCallers } from './security/token-verifier.js';
 import { singleMutationFieldRule } from './security/single-field.js';
 import { PaceClient } from './upstream/client.js';
 
@@ -35,6 +37,9 @@ export interface GatewayOptions {
   readonly isShuttingDown?: () => boolean;
 }
 
+/** A check's slot outlives the longest check (one PACE call) by this, then expires on its own. */
+const IN_FLIGHT_TTL_MARGIN_MS = 5_000;
+
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayState>;
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
@@ -46,18 +51,24 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     connections: config.upstreamConnections,
     onResponse: metrics.upstream,
   });
+  const callers: CallerIdentifier =
+    config.paceJwksUrl && config.paceTokenIssuer
+      ? new VerifiedCallers({ jwksUrl: config.paceJwksUrl, issuer: config.paceTokenIssuer, logger })
+      : new UnverifiedCallers();
   const pinGuard = new PinGuard({
-    store: config.redisUrl
-      ? new RedisFailureStore({ url: config.redisUrl, inFlightTtlSeconds: Math.ceil(config.upstreamTimeoutMs / 1000) * 2 + 30 })
-      : new MemoryFailureStore(),
+    store:
+      config.redisUrl.length > 0
+        ? new RedisFailureStore({ urls: config.redisUrl, inFlightTtlMs: config.upstreamTimeoutMs + IN_FLIGHT_TTL_MARGIN_MS, logger })
+        : new MemoryFailureStore(),
     maxFailures: config.maxFailedAttempts,
     windowSeconds: config.failureWindowSeconds,
   });
   const isShuttingDown = options.isShuttingDown ?? (() => false);
+  const isReady = async () => !isShuttingDown() && callers.isReady() && (await pinGuard.checkReady());
 
   const plugins: Plugin[] = [
     useRequestBodyLimit(config.maxRequestBodyBytes),
-    useObservability({ logger, metrics, isReady: () => !isShuttingDown() && pinGuard.isReady() }),
+    useObservability({ logger, metrics, isReady }),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     EnvelopArmorPlugin({
       maxDepth: { n: 8 },
@@ -69,7 +80,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       blockFieldSuggestion: { enabled: !config.introspection },
     }),
     { onValidate: ({ addValidationRule }) => addValidationRule(singleMutationFieldRule('createOtp')) },
-    { onDispose: () => Promise.all([pace.close(), pinGuard.close()]).then(() => undefined) },
+    { onDispose: () => Promise.all([pace.close(), pinGuard.close(), callers.close()]).then(() => undefined) },
   ];
   if (!config.introspection) plugins.push(useDisableIntrospection());
 
@@ -85,7 +96,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     multipart: false, // no uploads here: one parser less to try, one attack surface less
     maxRequestBodySize: false, // replaced by useRequestBodyLimit: the same limit, cheaper
     maskedErrors: { maskError: presentCodedError },
-    context: ({ request }) => ({ pace, pinGuard, requestState: requestState(request) }),
+    context: ({ request }) => ({ pace, pinGuard, callers, requestState: requestState(request) }),
     plugins,
   });
 }

@@ -1,9 +1,9 @@
-/** The in-memory store: a sliding window of failures per account, checks in flight per token. */
+/** The in-memory store: a sliding window of failures and checks in flight, both per account. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryFailureStore } from '../src/security/failure-store.js';
 
 const WINDOW = 900;
-const keys = { account: 'acct', token: 'tok' };
+const account = 'acct';
 let store: MemoryFailureStore;
 
 beforeEach(() => {
@@ -17,8 +17,8 @@ afterEach(async () => {
 
 async function fail(at: number) {
   vi.setSystemTime(at);
-  expect(await store.begin(keys, 5, WINDOW)).toMatchObject({ admitted: true });
-  await store.end(keys, '', 'failure', WINDOW);
+  expect(await store.begin(account, 'slot', 5, WINDOW)).toMatchObject({ admitted: true });
+  await store.end(account, 'slot', 'failure', WINDOW);
 }
 
 describe('MemoryFailureStore', () => {
@@ -26,7 +26,7 @@ describe('MemoryFailureStore', () => {
     for (let i = 0; i < 5; i += 1) await fail(i * 1000);
     vi.setSystemTime(10_000);
     // Free once the oldest failure (at 0 s) leaves the 900 s window.
-    expect(await store.begin(keys, 5, WINDOW)).toEqual({ admitted: false, failures: 5, resetInMs: 890_000 });
+    expect(await store.begin(account, 'slot', 5, WINDOW)).toEqual({ admitted: false, failures: 5, resetInMs: 890_000 });
   });
 
   it('slides: no burst of guesses fits across a window boundary', async () => {
@@ -34,27 +34,29 @@ describe('MemoryFailureStore', () => {
     for (let i = 0; i < 4; i += 1) await fail(899_000 + i);
     vi.setSystemTime(900_001); // the first failure has left the window: one more guess, not five
     await fail(900_001);
-    expect(await store.begin(keys, 5, WINDOW)).toMatchObject({ admitted: false, failures: 5 });
+    expect(await store.begin(account, 'slot', 5, WINDOW)).toMatchObject({ admitted: false, failures: 5 });
     vi.setSystemTime(1_799_001); // all of the burst has left
-    expect(await store.begin(keys, 5, WINDOW)).toMatchObject({ admitted: true });
+    expect(await store.begin(account, 'slot', 5, WINDOW)).toMatchObject({ admitted: true });
   });
 
   it('a success clears the failures; other outcomes leave them', async () => {
     for (let i = 0; i < 4; i += 1) await fail(i);
-    expect(await store.begin(keys, 5, WINDOW)).toMatchObject({ admitted: true });
-    await store.end(keys, '', 'other', WINDOW);
-    expect(await store.begin(keys, 5, WINDOW)).toMatchObject({ admitted: true });
-    await store.end(keys, '', 'success', WINDOW);
+    expect(await store.begin(account, 'slot', 5, WINDOW)).toMatchObject({ admitted: true });
+    await store.end(account, 'slot', 'other', WINDOW);
+    expect(await store.begin(account, 'slot', 5, WINDOW)).toMatchObject({ admitted: true });
+    await store.end(account, 'slot', 'success', WINDOW);
     for (let i = 0; i < 4; i += 1) await fail(10 + i);
-    expect(await store.begin(keys, 5, WINDOW)).toMatchObject({ admitted: true });
+    expect(await store.begin(account, 'slot', 5, WINDOW)).toMatchObject({ admitted: true });
   });
 
-  it('counts checks in flight per token against the account failures', async () => {
+  it("counts the account's checks in flight against its failures, and gives slots back on end", async () => {
     for (let i = 0; i < 3; i += 1) await fail(i);
-    expect(await store.begin(keys, 5, WINDOW)).toMatchObject({ admitted: true });
-    expect(await store.begin(keys, 5, WINDOW)).toMatchObject({ admitted: true });
-    expect(await store.begin(keys, 5, WINDOW)).toEqual({ admitted: false, failures: 3, resetInMs: 0 });
-    // Another token of the same account has its own in-flight slots, but shares the failures.
-    expect(await store.begin({ account: 'acct', token: 'other' }, 5, WINDOW)).toMatchObject({ admitted: true });
+    expect(await store.begin(account, 'a', 5, WINDOW)).toMatchObject({ admitted: true });
+    expect(await store.begin(account, 'b', 5, WINDOW)).toMatchObject({ admitted: true });
+    expect(await store.begin(account, 'c', 5, WINDOW)).toEqual({ admitted: false, failures: 3, resetInMs: 0 });
+    // Another account is untouched.
+    expect(await store.begin('other', 'd', 5, WINDOW)).toMatchObject({ admitted: true });
+    await store.end(account, 'a', 'other', WINDOW);
+    expect(await store.begin(account, 'e', 5, WINDOW)).toMatchObject({ admitted: true });
   });
 });

@@ -1,6 +1,6 @@
 /** The PIN-guessing defence over real HTTP against the sandbox: counted per account, only when PACE confirms. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO, startSandbox, type RecordedRequest, type RunningSandbox } from '../src/sandbox/index.js';
+import { APP_SCOPES, DEMO, startSandbox, type RecordedRequest, type RunningSandbox } from '../src/sandbox/index.js';
 import { bearer, CREATE_OTP, graphql, startGateway, type RunningGateway } from './helpers/servers.js';
 
 let sandbox: RunningSandbox;
@@ -25,6 +25,12 @@ const attempt = async (pin: string, token: string = DEMO.user.token) =>
 /** A JWT for `sub` that PACE does not know (as an attacker could mint). */
 const forgedToken = (sub: string) =>
   [{ alg: 'none' }, { sub, scope: 'user:otp:create' }].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.forged';
+
+/** The sandbox answering after 300 ms, so checks overlap. */
+async function useSlowSandbox() {
+  await sandbox.close();
+  sandbox = await startSandbox({ latencyMs: 300, onRequest: (request) => received.push(request) });
+}
 
 describe('PIN guard', () => {
   it('refuses the sixth attempt after five wrong PINs, without calling upstream, with an honest retryAfterSeconds', async () => {
@@ -59,8 +65,10 @@ describe('PIN guard', () => {
     await start({ PIN_MAX_FAILURES: '2' });
     await attempt('0000');
     await attempt('0000');
-    // Same sub, different token string: PACE would not know it, but the guard refuses before asking.
+    // Same sub, another genuine token (a refresh, another device): refused before asking PACE.
+    expect((await attempt(DEMO.user.pin, sandbox.tokens.sign({ sub: DEMO.user.sub, scope: APP_SCOPES }))).__typename).toBe('RateLimited');
     expect((await attempt(DEMO.user.pin, forgedToken(DEMO.user.sub))).__typename).toBe('RateLimited');
+    expect(received).toHaveLength(2);
     // Another account is untouched.
     expect((await attempt(DEMO.unlinked.pin, DEMO.unlinked.token)).__typename).toBe('MissingLinkedIdentity');
   });
@@ -80,17 +88,39 @@ describe('PIN guard', () => {
     expect(received).toHaveLength(5);
   });
 
-  it("checks in flight with a forged token do not occupy the victim's slots", async () => {
-    await sandbox.close();
-    sandbox = await startSandbox({ latencyMs: 400, onRequest: (request) => received.push(request) });
-    await gateway.close();
+  it('many tokens of one account, all guessing in parallel: at most PIN_MAX_FAILURES guesses reach PACE', async () => {
+    await useSlowSandbox();
+    await start();
+    const tokens = Array.from({ length: 8 }, () => sandbox.tokens.sign({ sub: DEMO.user.sub, scope: APP_SCOPES }));
+    const results = await Promise.all(tokens.flatMap((token) => Array.from({ length: 5 }, () => attempt('0000', token))));
+    expect(received.length).toBeLessThanOrEqual(5);
+    expect(results.filter((r) => r.__typename === 'InvalidCredentials')).toHaveLength(received.length);
+    expect(results.filter((r) => r.__typename === 'RateLimited')).toHaveLength(40 - received.length);
+    // Locked: a fresh token of that account is refused without a PACE call; another account is untouched.
+    const calls = received.length;
+    expect((await attempt(DEMO.user.pin, sandbox.tokens.sign({ sub: DEMO.user.sub, scope: APP_SCOPES }))).__typename).toBe('RateLimited');
+    expect(received).toHaveLength(calls);
+    expect((await attempt(DEMO.unlinked.pin, DEMO.unlinked.token)).__typename).toBe('MissingLinkedIdentity');
+  });
+
+  it("without verification, a forged token with the victim's sub holds the victim's slots only while PACE rejects it", async () => {
+    await useSlowSandbox();
     await start();
     const forged = Array.from({ length: 6 }, () => attempt('0000', forgedToken(DEMO.user.sub)));
     await new Promise((resolve) => setTimeout(resolve, 100)); // the forged checks are in flight
-    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp');
+    expect((await attempt(DEMO.user.pin)).__typename).toBe('RateLimited'); // the documented price (README: PIN guard)
     const refused = (await Promise.all(forged)).map((r) => r.__typename);
     expect(refused.filter((t) => t === 'Unauthenticated')).toHaveLength(5);
-    expect(refused.filter((t) => t === 'RateLimited')).toHaveLength(1); // the forged token's own 6th
+    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp'); // nothing counted
+  });
+
+  it('with verification, a forged token never reaches the guard or PACE', async () => {
+    await useSlowSandbox();
+    await start({ PACE_JWKS_URL: sandbox.jwksUrl, PACE_TOKEN_ISSUER: sandbox.issuer });
+    const forged = Array.from({ length: 6 }, () => attempt('0000', forgedToken(DEMO.user.sub)));
+    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp');
+    expect((await Promise.all(forged)).map((r) => r.__typename)).toEqual(Array(6).fill('Unauthenticated'));
+    expect(received.filter((request) => request.path.endsWith('/user/otp'))).toHaveLength(1);
   });
 
   it('keys an opaque (non-JWT) token by its hash', async () => {

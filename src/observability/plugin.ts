@@ -12,22 +12,23 @@ export interface ObservabilityOptions {
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   /** False while starting or shutting down, or when a dependency (Redis) is not usable. */
-  readonly isReady: () => boolean;
+  readonly isReady: () => boolean | Promise<boolean>;
 }
 
 export function useObservability({ logger, metrics, isReady }: ObservabilityOptions): Plugin {
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method === 'GET' && url.pathname === '/ready') {
-        const ready = isReady();
-        endResponse(new fetchAPI.Response(ready ? 'ready' : 'not ready', { status: ready ? 200 : 503 }));
-      } else if (request.method === 'GET' && url.pathname === '/metrics') {
+        return Promise.resolve(isReady()).then((ready) => {
+          endResponse(new fetchAPI.Response(ready ? 'ready' : 'not ready', { status: ready ? 200 : 503 }));
+        });
+      }
+      if (request.method === 'GET' && url.pathname === '/metrics') {
         return metrics.registry.metrics().then((text) => {
           endResponse(new fetchAPI.Response(text, { headers: { 'content-type': metrics.registry.contentType } }));
         });
-      } else {
-        requestState(request); // starts the clock and fixes the request id
       }
+      requestState(request); // starts the clock and fixes the request id
       return undefined;
     },
     onExecute({ args }) {

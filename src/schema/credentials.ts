@@ -1,6 +1,6 @@
 /** The credentials query: GET /user/pin-or-password, once per request whatever the selection. */
 import DataLoader from 'dataloader';
-import { bearerAuthorization } from '../auth.js';
+import { bearerAuthorization, bearerToken } from '../auth.js';
 import { upstreamCall, type GatewayContext } from '../context.js';
 import { recordResult } from '../observability/request-state.js';
 import { ForbiddenError, MissingLinkedIdentityError, UnauthenticatedError } from '../errors.js';
@@ -53,5 +53,7 @@ builder.queryField('credentials', (t) =>
 );
 
 async function loadCredentials(context: GatewayContext): Promise<CredentialKinds> {
-  return credentialsLoader(context).load(bearerAuthorization(context.request.headers.get('authorization')));
+  const authorization = bearerAuthorization(context.request.headers.get('authorization'));
+  await context.callers.identify(bearerToken(authorization)); // a token that fails verification never reaches PACE
+  return credentialsLoader(context).load(authorization);
 }

@@ -1,13 +1,15 @@
-/** The createOtp mutation: token check -> input check -> PIN guard -> POST /user/otp -> Otp or a typed error. */
+/** The createOtp mutation: token check -> caller (verified when configured) -> input check -> PIN guard -> POST /user/otp -> Otp or a typed error. */
 import { bearerAuthorization, bearerToken } from '../auth.js';
 import { upstreamCall, type GatewayContext } from '../context.js';
 import { recordResult } from '../observability/request-state.js';
-import { attemptKeys } from '../security/attempt-keys.js';
-import { InvalidInputError, type FieldProblem } from '../errors.js';
+import { ForbiddenError, InvalidInputError, type FieldProblem } from '../errors.js';
 import type { Otp } from '../upstream/mapping.js';
 import { createOtp, type OtpCredentials } from '../upstream/operations.js';
 import { builder } from './builder.js';
 import { CREATE_OTP_ERRORS } from './errors.js';
+
+/** The token scope PACE requires for POST /user/otp. */
+export const CREATE_OTP_SCOPE = 'user:otp:create';
 
 /** Far beyond any real PIN or password; keeps absurd payloads away from the upstream. */
 export const MAX_CREDENTIAL_BYTES = 1024;
@@ -45,10 +47,11 @@ builder.mutationField('createOtp', (t) =>
 
 async function checkAndCreate(context: GatewayContext, input: OtpInput): Promise<Otp> {
   const authorization = bearerAuthorization(context.request.headers.get('authorization'));
+  const caller = await context.callers.identify(bearerToken(authorization));
+  // Known only for a token verified here; otherwise PACE checks the scope.
+  if (caller.scopes !== undefined && !caller.scopes.has(CREATE_OTP_SCOPE)) throw new ForbiddenError();
   const credentials = otpCredentials(input);
-  return context.pinGuard.guard(attemptKeys(bearerToken(authorization)), () =>
-    createOtp(context.pace, upstreamCall(context, authorization), credentials),
-  );
+  return context.pinGuard.guard(caller.account, () => createOtp(context.pace, upstreamCall(context, authorization), credentials));
 }
 
 interface OtpInput {

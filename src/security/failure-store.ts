@@ -1,38 +1,33 @@
 /**
- * Where credential checks are counted: confirmed failures per account within a sliding window (the
- * last `windowSeconds`, so no burst fits across a window boundary) and checks in flight per token.
- * In memory by default (one replica); Redis when replicas must share the counts.
+ * Where credential checks are counted, per account: confirmed failures within a sliding window (the
+ * last `windowSeconds`, so no burst fits across a window boundary) and checks in flight. In memory
+ * by default (one replica); Redis (standalone or cluster) when replicas must share the counts.
  */
 export type AttemptOutcome = 'failure' | 'success' | 'other';
 
-/** An admitted check carries its slot, to be given back by `end`. */
 export type Admission =
-  | { readonly admitted: true; readonly slot: string }
+  | { readonly admitted: true }
   | { readonly admitted: false; readonly failures: number; readonly resetInMs: number };
-
-/** Failures are counted per account; checks in flight per token, so a forged token cannot fill them. */
-export interface AttemptKeys {
-  readonly account: string;
-  readonly token: string;
-}
 
 export interface FailureStore {
   /**
-   * Atomically admits a check when the account's confirmed failures + the token's checks in flight
-   * stay under `limit`, and then counts it as in flight. Refusing at that sum is what keeps parallel
-   * guesses from slipping past the limit together.
+   * Atomically admits a check when the account's failures in the window + its checks in flight stay
+   * under `limit`, and then counts it as in flight under `slot` (an id the caller made, so it can give
+   * the slot back even when the answer to this call never came). Refusing at that sum is what keeps
+   * parallel guesses, from any number of tokens and replicas, from slipping past the limit together.
    */
-  begin(keys: AttemptKeys, limit: number, windowSeconds: number): Promise<Admission>;
-  /** Ends an admitted check: its slot is given back, a failure is recorded, a success clears the account's failures. */
-  end(keys: AttemptKeys, slot: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void>;
-  /** Whether the store can serve now (for /ready). */
-  isReady(): boolean;
+  begin(account: string, slot: string, limit: number, windowSeconds: number): Promise<Admission>;
+  /** Ends a check: its slot is given back (also when it was never admitted), a failure is recorded, a success clears the account's failures. */
+  end(account: string, slot: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void>;
+  /** Whether the store can serve the guard now: a real round trip, cached briefly (for /ready). */
+  checkReady(): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export class MemoryFailureStore implements FailureStore {
   /** Failure times per account, oldest first. */
   readonly #failures = new Map<string, number[]>();
+  /** Checks in flight per account (one process: a slot cannot be lost, a count is enough). */
   readonly #inFlight = new Map<string, number>();
   readonly #sweeper: NodeJS.Timeout;
   #longestWindowMs = 0;
@@ -42,23 +37,23 @@ export class MemoryFailureStore implements FailureStore {
     this.#sweeper = setInterval(() => this.#sweep(), sweepIntervalMs).unref();
   }
 
-  async begin({ account, token }: AttemptKeys, limit: number, windowSeconds: number): Promise<Admission> {
+  async begin(account: string, _slot: string, limit: number, windowSeconds: number): Promise<Admission> {
     const now = Date.now();
     const failures = this.#recent(account, now, windowSeconds * 1000);
-    const inFlight = this.#inFlight.get(token) ?? 0;
+    const inFlight = this.#inFlight.get(account) ?? 0;
     if (failures.length + inFlight >= limit) {
       // Free again once enough of the failures have left the window to fall under the limit.
       const freeing = failures[failures.length - limit];
       return { admitted: false, failures: failures.length, resetInMs: freeing === undefined ? 0 : freeing + windowSeconds * 1000 - now };
     }
-    this.#inFlight.set(token, inFlight + 1);
-    return { admitted: true, slot: '' }; // in one process a slot cannot be lost: a count is enough
+    this.#inFlight.set(account, inFlight + 1);
+    return { admitted: true };
   }
 
-  async end({ account, token }: AttemptKeys, _slot: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
-    const inFlight = (this.#inFlight.get(token) ?? 1) - 1;
-    if (inFlight > 0) this.#inFlight.set(token, inFlight);
-    else this.#inFlight.delete(token);
+  async end(account: string, _slot: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
+    const inFlight = (this.#inFlight.get(account) ?? 1) - 1;
+    if (inFlight > 0) this.#inFlight.set(account, inFlight);
+    else this.#inFlight.delete(account);
     if (outcome === 'success') this.#failures.delete(account);
     else if (outcome === 'failure') {
       this.#longestWindowMs = Math.max(this.#longestWindowMs, windowSeconds * 1000);
@@ -68,7 +63,7 @@ export class MemoryFailureStore implements FailureStore {
     }
   }
 
-  isReady(): boolean {
+  async checkReady(): Promise<boolean> {
     return true;
   }
 

@@ -1,14 +1,17 @@
 /**
- * PIN-guessing defence: a stolen token plus a 4-digit PIN is 10,000 guesses from an OTP. After
- * `maxFailures` confirmed wrong credentials within the window, the account is answered RateLimited
- * without asking PACE, until the window ends; a success clears the count.
+ * PIN-guessing defence: a stolen token plus a 4-digit PIN is 10,000 guesses from an OTP. The promise:
+ * at most `maxFailures` wrong guesses per account reach PACE in the window, whatever the caller does
+ * (any number of tokens of the account, replicas, aliases or parallel requests). After that the
+ * account is answered RateLimited without asking PACE, until enough failures leave the window; a
+ * success clears the count.
  *
- * A check is admitted only while the account's confirmed failures + the token's checks in flight
- * stay under the limit (one atomic step), so parallel requests cannot slip past the limit together.
- * The price: one token has at most `maxFailures` checks in flight at a time.
+ * A check is admitted only while the account's failures in the window + the account's checks in
+ * flight stay under the limit (one atomic step in the store). The price: one account has at most
+ * `maxFailures` checks in flight at a time; more at once get RateLimited with retryAfterSeconds 1.
  */
+import { randomUUID } from 'node:crypto';
 import { InvalidCredentialsError, RateLimitedError, RateLimitStoreUnavailableError } from '../errors.js';
-import type { AttemptKeys, AttemptOutcome, FailureStore } from './failure-store.js';
+import type { AttemptOutcome, FailureStore } from './failure-store.js';
 
 export interface PinGuardOptions {
   readonly store: FailureStore;
@@ -30,8 +33,17 @@ export class PinGuard {
   }
 
   /** Runs `check` (the call to PACE) unless the account is locked; counts it when PACE says the credentials are wrong. */
-  async guard<T>(keys: AttemptKeys, check: () => Promise<T>): Promise<T> {
-    const admission = await this.#safely(() => this.#store.begin(keys, this.#maxFailures, this.#windowSeconds));
+  async guard<T>(account: string, check: () => Promise<T>): Promise<T> {
+    const slot = randomUUID(); // made here, so the slot can be given back even if admission's answer is lost
+    let admission;
+    try {
+      admission = await this.#store.begin(account, slot, this.#maxFailures, this.#windowSeconds);
+    } catch (error) {
+      // Fail closed: without its counts the guard cannot tell a guesser from a user. A stalled store
+      // may still run the admission when it resumes: the end queued behind it gives the slot back.
+      this.#end(account, slot, 'other');
+      throw new RateLimitStoreUnavailableError(error);
+    }
     if (!admission.admitted) {
       // Locked: wait until enough failures have left the window. Only busy with checks in flight: a moment is enough.
       const locked = admission.failures >= this.#maxFailures;
@@ -46,26 +58,23 @@ export class PinGuard {
       if (error instanceof InvalidCredentialsError) outcome = 'failure';
       throw error;
     } finally {
-      // Not awaited, best effort: PACE has answered, and a slow or failing store must not delay or
-      // swallow the OTP. A slot not given back expires with its TTL.
-      void this.#store.end(keys, admission.slot, outcome, this.#windowSeconds).catch(() => undefined);
+      this.#end(account, slot, outcome);
     }
   }
 
-  isReady(): boolean {
-    return this.#store.isReady();
+  checkReady(): Promise<boolean> {
+    return this.#store.checkReady();
   }
 
   close(): Promise<void> {
     return this.#store.close();
   }
 
-  // Fail closed: without its counts the guard cannot tell a guesser from a user.
-  async #safely<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      throw new RateLimitStoreUnavailableError(error);
-    }
+  /**
+   * Not awaited, best effort: PACE has answered, and a slow or failing store must not delay or
+   * swallow the OTP. The store logs its failures; a slot not given back expires with its TTL.
+   */
+  #end(account: string, slot: string, outcome: AttemptOutcome): void {
+    void this.#store.end(account, slot, outcome, this.#windowSeconds).catch(() => undefined);
   }
 }

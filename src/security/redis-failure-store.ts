@@ -1,94 +1,191 @@
-/** Failure counts in Redis, so every replica behind a load balancer sees the same counts. */
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import type { Admission, AttemptKeys, AttemptOutcome, FailureStore } from './failure-store.js';
+/**
+ * Failure counts in Redis, so every replica behind a load balancer sees the same counts. REDIS_URL
+ * may name a standalone Redis/Valkey or any node of a cluster (or several seeds, comma-separated):
+ * the store asks the first reachable seed (`INFO cluster`) and then talks to it with ioredis's
+ * `Redis` or `Cluster`. Both keys of an account carry its hash tag, so each script runs on one slot.
+ */
+import { Cluster, Redis, type RedisOptions, type Result } from 'ioredis';
+import type { Logger } from '../logger.js';
+import { ThrottledErrorLog } from '../observability/throttled-log.js';
+import type { Admission, AttemptOutcome, FailureStore } from './failure-store.js';
+import { BEGIN, END } from './redis-scripts.js';
 
-const PREFIX = 'pace-otp-gateway:';
-
-// KEYS: the account's failures (a sorted set of failure times), the token's checks in flight (a
-// sorted set of slots by expiry: a slot whose end never came, a replica died or a command timed out,
-// expires on its own even while the token stays busy). Each script runs atomically and reads Redis's
-// own clock, so replicas need not agree on the time.
-const NOW = `local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)`;
-
-// ARGV: limit, window ms, in-flight TTL ms, a unique slot id
-const BEGIN = `${NOW}
-local limit, window, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-local failures = redis.call('ZCARD', KEYS[1])
-local inflight = redis.call('ZCARD', KEYS[2])
-if failures + inflight >= limit then
-  local reset = 0
-  if failures >= limit then
-    local freeing = redis.call('ZRANGE', KEYS[1], failures - limit, failures - limit, 'WITHSCORES')
-    reset = tonumber(freeing[2]) + window - now
-  end
-  return {0, failures, reset}
-end
-redis.call('ZADD', KEYS[2], now + ttl, ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ttl)
-return {1, failures, 0}`;
-
-// ARGV: outcome, window ms, the slot id (also the failure's unique member)
-const END = `${NOW}
-redis.call('ZREM', KEYS[2], ARGV[3])
-if ARGV[1] == 'success' then redis.call('DEL', KEYS[1]) end
-if ARGV[1] == 'failure' then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 1`;
-
-export interface RedisFailureStoreOptions {
-  readonly url: URL;
-  /** How long an in-flight slot may live: longer than any check (a replica that dies mid-check must not hold it for ever). */
-  readonly inFlightTtlSeconds: number;
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    paceOtpBegin(failures: string, inFlight: string, limit: number, windowMs: number, ttlMs: number, slot: string): Result<[number, number, number], Context>;
+    paceOtpEnd(failures: string, inFlight: string, outcome: AttemptOutcome, windowMs: number, slot: string): Result<number, Context>;
+  }
 }
 
+export interface RedisFailureStoreOptions {
+  /** Seeds: a standalone server, or nodes of a cluster (redis:// or rediss://, credentials in the URL). */
+  readonly urls: readonly URL[];
+  /** How long an in-flight slot may live: just longer than the longest check (a replica that dies mid-check must not hold it for ever). */
+  readonly inFlightTtlMs: number;
+  readonly logger: Logger;
+}
+
+type Client = Redis | Cluster;
+
+/** Every store call settles within this, whatever Redis does: a stalled store must not hold a request. */
+const COMMAND_TIMEOUT_MS = 1_000;
+/** /ready reuses a round trip this recent, so probes do not load Redis. */
+const READY_CACHE_MS = 1_000;
+/** After a failed start (no seed reachable), the next call tries again no sooner than this. */
+const RECONNECT_INTERVAL_MS = 1_000;
+const PREFIX = 'pace-otp-gateway:';
+
 export class RedisFailureStore implements FailureStore {
-  readonly #redis: Redis;
-  readonly #inFlightTtlSeconds: number;
+  readonly #urls: readonly URL[];
+  readonly #inFlightTtlMs: number;
+  readonly #errors: ThrottledErrorLog;
+  #client: Promise<Client> | undefined;
+  #failedAt = 0;
+  #ready: { readonly at: number; readonly result: Promise<boolean> } | undefined;
+  #closed = false;
 
-  constructor({ url, inFlightTtlSeconds }: RedisFailureStoreOptions) {
-    this.#inFlightTtlSeconds = inFlightTtlSeconds;
-    this.#redis = new Redis(url.toString(), {
-      // Fail fast rather than hold a credential check behind a dead or stalled Redis.
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2_000,
-      commandTimeout: 1_000,
-    });
-    // Errors surface on the commands; without a listener ioredis would print each reconnect attempt.
-    this.#redis.on('error', () => undefined);
+  constructor({ urls, inFlightTtlMs, logger }: RedisFailureStoreOptions) {
+    if (urls.length === 0 || urls.some((url) => !['redis:', 'rediss:'].includes(url.protocol))) throw new TypeError('RedisFailureStore: urls must be redis:// or rediss:// URLs');
+    if (!Number.isInteger(inFlightTtlMs) || inFlightTtlMs < 1) throw new TypeError(`RedisFailureStore: inFlightTtlMs must be a positive integer, got ${inFlightTtlMs}`);
+    this.#urls = urls;
+    this.#inFlightTtlMs = inFlightTtlMs;
+    this.#errors = new ThrottledErrorLog(logger, 'Redis: the PIN guard store failed');
+    void this.#connection().catch(() => undefined); // connect at start; failures are logged and retried on use
   }
 
-  async begin(keys: AttemptKeys, limit: number, windowSeconds: number): Promise<Admission> {
-    const slot = randomUUID();
-    const [admitted, failures, resetInMs] = (await this.#redis.eval(
-      BEGIN,
-      2,
-      ...this.#keys(keys),
-      limit,
-      windowSeconds * 1000,
-      this.#inFlightTtlSeconds * 1000,
-      slot,
-    )) as [number, number, number];
-    return admitted === 1 ? { admitted: true, slot } : { admitted: false, failures, resetInMs: Math.max(0, resetInMs) };
+  async begin(account: string, slot: string, limit: number, windowSeconds: number): Promise<Admission> {
+    const [admitted, failures, resetInMs] = await this.#run((client) =>
+      client.paceOtpBegin(...keys(account), limit, windowSeconds * 1000, this.#inFlightTtlMs, slot),
+    );
+    return admitted === 1 ? { admitted: true } : { admitted: false, failures, resetInMs: Math.max(0, resetInMs) };
   }
 
-  async end(keys: AttemptKeys, slot: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
-    await this.#redis.eval(END, 2, ...this.#keys(keys), outcome, windowSeconds * 1000, slot);
+  async end(account: string, slot: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
+    await this.#run((client) => client.paceOtpEnd(...keys(account), outcome, windowSeconds * 1000, slot));
   }
 
-  isReady(): boolean {
-    return this.#redis.status === 'ready';
+  checkReady(): Promise<boolean> {
+    const now = Date.now();
+    if (this.#ready === undefined || now - this.#ready.at >= READY_CACHE_MS) {
+      this.#ready = { at: now, result: this.#run((client) => Promise.all(nodesOf(client).map((node) => node.ping()))).then((pongs) => pongs.length > 0, () => false) };
+    }
+    return this.#ready.result;
   }
 
   async close(): Promise<void> {
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
+    this.#closed = true;
+    const client = await this.#client?.catch(() => undefined);
+    await client?.quit().catch(() => client.disconnect());
   }
 
-  #keys({ account, token }: AttemptKeys): [string, string] {
-    return [`${PREFIX}failures:${account}`, `${PREFIX}inflight:${token}`];
+  /** One store call: bounded in time; a failure is logged (one line per kind per 10 s) and rethrown. */
+  async #run<T>(command: (client: Client) => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('Command timed out')), COMMAND_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.#connection().then(command), deadline]);
+    } catch (error) {
+      this.#report(error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
+
+  #connection(): Promise<Client> {
+    if (this.#closed) return Promise.reject(new Error('Connection is closed.'));
+    if (this.#client === undefined || (this.#failedAt !== 0 && Date.now() - this.#failedAt >= RECONNECT_INTERVAL_MS)) {
+      this.#failedAt = 0;
+      this.#client = connect(this.#urls, (error) => this.#report(error)).catch((error: unknown) => {
+        this.#failedAt = Date.now();
+        throw error;
+      });
+    }
+    return this.#client;
+  }
+
+  #report(error: unknown): void {
+    const message = String((error as { message?: unknown })?.message ?? error).slice(0, 200);
+    this.#errors.report(errorKind(error, message), message);
+  }
+}
+
+/** An account's two keys; `{account}` is the hash tag that puts both on one cluster slot. */
+function keys(account: string): [failures: string, inFlight: string] {
+  return [`${PREFIX}{${account}}:failures`, `${PREFIX}{${account}}:inflight`];
+}
+
+function nodesOf(client: Client): Redis[] {
+  return client instanceof Cluster ? client.nodes('master') : [client];
+}
+
+/** The first seed that answers tells the topology; a cluster is then reached through all seeds. */
+async function connect(urls: readonly URL[], onError: (error: unknown) => void): Promise<Client> {
+  let lastError: unknown;
+  for (const url of urls) {
+    const probe = new Redis(url.toString(), { ...CLIENT_OPTIONS, retryStrategy: () => null });
+    probe.on('error', () => undefined); // surfaces on the INFO call below
+    try {
+      const info = await probe.info('cluster');
+      if (!/^cluster_enabled:1\b/m.test(info)) return withScripts(watch(new Redis(url.toString(), CLIENT_OPTIONS), onError));
+      const seeds = urls.map((seed) => ({ host: seed.hostname.replace(/^\[|\]$/g, ''), port: Number(seed.port || 6379) }));
+      return withScripts(watch(new Cluster(seeds, { ...CLUSTER_OPTIONS, redisOptions: { ...CLIENT_OPTIONS, ...credentialsOf(url) } }), onError));
+    } catch (error) {
+      lastError = error;
+    } finally {
+      probe.disconnect();
+    }
+  }
+  throw lastError;
+}
+
+const CLIENT_OPTIONS = {
+  // Fail fast rather than hold a credential check behind a dead or stalled Redis.
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2_000,
+  commandTimeout: COMMAND_TIMEOUT_MS,
+};
+
+const CLUSTER_OPTIONS = {
+  // After a failover, learn the new masters by itself: on MOVED/errors, and at least this often.
+  slotsRefreshInterval: 2_000,
+  slotsRefreshTimeout: 1_000,
+  retryDelayOnFailover: 100,
+  retryDelayOnClusterDown: 100,
+  retryDelayOnTryAgain: 100,
+  clusterRetryStrategy: (times: number) => Math.min(100 * times, 1_000),
+  scaleReads: 'master' as const,
+};
+
+function credentialsOf(url: URL): Pick<RedisOptions, 'username' | 'password'> & { tls?: { servername: string } } {
+  return {
+    ...(url.username && { username: decodeURIComponent(url.username) }),
+    ...(url.password && { password: decodeURIComponent(url.password) }),
+    ...(url.protocol === 'rediss:' && { tls: { servername: url.hostname } }),
+  };
+}
+
+function watch<C extends Client>(client: C, onError: (error: unknown) => void): C {
+  // Connection errors are logged (throttled); without a listener ioredis would print each reconnect attempt.
+  client.on('error', onError);
+  return client;
+}
+
+/** Registered once: ioredis sends EVALSHA and reloads a script on NOSCRIPT (a restarted or new node). */
+function withScripts<C extends Client>(client: C): C {
+  client.defineCommand('paceOtpBegin', { numberOfKeys: 2, lua: BEGIN });
+  client.defineCommand('paceOtpEnd', { numberOfKeys: 2, lua: END });
+  return client;
+}
+
+/** The kind of a store error, for one log line per kind: Redis's own error word, else what happened. */
+export function errorKind(error: unknown, message: string): string {
+  const word = /^([A-Z][A-Z_]{2,})\b/.exec(message)?.[1];
+  if (word !== undefined) return word; // CROSSSLOT, MOVED, NOSCRIPT, CLUSTERDOWN, TRYAGAIN, READONLY, LOADING, NOAUTH, ERR …
+  if (/timed out/i.test(message)) return 'TIMEOUT';
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string') return code; // ECONNREFUSED, ECONNRESET, …
+  return 'CONNECTION';
 }

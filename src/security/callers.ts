@@ -1,0 +1,92 @@
+/**
+ * Who is calling: the account the PIN guard counts against, and the token's scopes when it was
+ * verified here. Two ways to tell, chosen by configuration:
+ * - UnverifiedCallers (no PACE_JWKS_URL): the JWT `sub` read without checking the signature, else a
+ *   hash of the token. PACE rejects a forged token, so it never counts as a failure; but while PACE
+ *   takes to reject it, it holds one of that account's slots (see ./pin-guard.ts).
+ * - VerifiedCallers (PACE_JWKS_URL + PACE_TOKEN_ISSUER): signature, exp/nbf and iss checked with
+ *   jose against the identity provider's key set before anything else; see ./token-verifier.ts.
+ * Keys are hashed, so the guard's store holds neither tokens nor user ids.
+ */
+import { hash } from 'node:crypto';
+
+export interface Caller {
+  /** The account's key in the guard's store. */
+  readonly account: string;
+  /** The token's scopes, when verified here; undefined when only PACE can tell. */
+  readonly scopes: ReadonlySet<string> | undefined;
+}
+
+export interface CallerIdentifier {
+  /** The caller behind a bearer token; throws UnauthenticatedError/AuthUnavailableError when verifying. */
+  identify(token: string): Caller | Promise<Caller>;
+  /** False while tokens cannot be verified (key set not loaded): /ready answers 503. */
+  isReady(): boolean;
+  close(): void;
+}
+
+/** The guard's key for an account: its `sub` when known, else the token itself. */
+export function accountKey(subject: string | undefined, token: string): string {
+  return hash('sha256', subject === undefined ? `token:${token}` : `sub:${subject}`, 'base64url');
+}
+
+export class UnverifiedCallers implements CallerIdentifier {
+  // A user sends the same token many times: remembering it skips the decode and the hash.
+  readonly #recent = new TokenCache<Caller>();
+
+  identify(token: string): Caller {
+    let caller = this.#recent.get(token);
+    if (caller === undefined) {
+      caller = { account: accountKey(unverifiedSubject(token), token), scopes: undefined };
+      this.#recent.set(token, caller, Number.POSITIVE_INFINITY);
+    }
+    return caller;
+  }
+
+  isReady(): boolean {
+    return true;
+  }
+
+  close(): void {}
+}
+
+/** The `sub` of a JWT, decoded, not verified; undefined for anything else. */
+export function unverifiedSubject(token: string): string | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[1] === undefined) return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    const sub = (payload as { sub?: unknown } | null)?.sub;
+    return typeof sub === 'string' && sub !== '' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Token -> value until a deadline (a verified token's `exp`). Bounded in count and token size (at
+ * most about 40 MB), oldest first out, so a flood of distinct tokens cannot grow it.
+ */
+export class TokenCache<V> {
+  static readonly MAX_ENTRIES = 10_000;
+  static readonly MAX_TOKEN_LENGTH = 4_096;
+  readonly #entries = new Map<string, { readonly value: V; readonly until: number }>();
+
+  get(token: string): V | undefined {
+    const entry = this.#entries.get(token);
+    if (entry === undefined) return undefined;
+    if (entry.until > Date.now()) return entry.value;
+    this.#entries.delete(token);
+    return undefined;
+  }
+
+  set(token: string, value: V, until: number): void {
+    if (token.length > TokenCache.MAX_TOKEN_LENGTH) return;
+    if (this.#entries.size >= TokenCache.MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(token, { value, until });
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { accountKey, TokenCache, UnverifiedCallers } from '../src/security/callers.js';
+
+const jwt = (payload: unknown, signature = 'sig') =>
+  `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${signature}`;
+const sha = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+describe('UnverifiedCallers', () => {
+  const callers = new UnverifiedCallers();
+
+  it('keys a JWT by its (unverified) sub: every token of one account is one account', () => {
+    const first = jwt({ sub: 'user-1', jti: 'a' }, 'a');
+    const second = jwt({ sub: 'user-1', jti: 'b' }, 'b');
+    expect(callers.identify(first)).toEqual({ account: sha('sub:user-1'), scopes: undefined });
+    expect(callers.identify(second).account).toBe(callers.identify(first).account);
+    expect(callers.identify(jwt({ sub: 'user-2' })).account).not.toBe(callers.identify(first).account);
+  });
+
+  it.each([
+    ['an opaque token', 'opaque-token-value'],
+    ['a JWT without sub', jwt({ name: 'x' })],
+    ['a JWT with a numeric sub', jwt({ sub: 42 })],
+    ['a JWT whose payload is not JSON', 'aaa.bm90LWpzb24.ccc'],
+    ['four dot-separated parts', 'a.b.c.d'],
+  ])('keys %s by a hash of the whole token', (_case, token) => {
+    expect(callers.identify(token).account).toBe(sha(`token:${token}`));
+  });
+
+  it('never contains the token or the sub', () => {
+    const { account } = callers.identify(jwt({ sub: 'visible-sub' }));
+    expect(account).not.toContain('visible-sub');
+    expect(account).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('stays correct past its memory of recent tokens, and for tokens too long to remember', () => {
+    for (let i = 0; i < TokenCache.MAX_ENTRIES + 50; i += 1) callers.identify(`opaque-${i}`);
+    expect(callers.identify('opaque-0').account).toBe(sha('token:opaque-0'));
+    const long = jwt({ sub: 'user-1', pad: 'x'.repeat(5_000) });
+    expect(callers.identify(long).account).toBe(accountKey('user-1', long));
+  });
+});
+
+describe('TokenCache', () => {
+  it('forgets an entry at its deadline, and the oldest entry when full', () => {
+    const cache = new TokenCache<number>();
+    cache.set('expired', 1, Date.now() - 1);
+    expect(cache.get('expired')).toBeUndefined();
+    for (let i = 0; i <= TokenCache.MAX_ENTRIES; i += 1) cache.set(`t${i}`, i, Number.POSITIVE_INFINITY);
+    expect(cache.size).toBe(TokenCache.MAX_ENTRIES);
+    expect(cache.get('t0')).toBeUndefined();
+    expect(cache.get(`t${TokenCache.MAX_ENTRIES}`)).toBe(TokenCache.MAX_ENTRIES);
+    cache.set('x'.repeat(TokenCache.MAX_TOKEN_LENGTH + 1), 7, Number.POSITIVE_INFINITY);
+    expect(cache.get('x'.repeat(TokenCache.MAX_TOKEN_LENGTH + 1))).toBeUndefined();
+  });
+});
