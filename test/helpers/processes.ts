@@ -14,12 +14,19 @@ export async function freePort(): Promise<number> {
 
 export const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 
-/** A throw-away redis-server on 127.0.0.1, no persistence. */
-export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+export interface RedisProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A throw-away redis-server on 127.0.0.1 (a free port unless given), no persistence unless `args` say. */
+export async function startRedis(port?: number, args: readonly string[] = []): Promise<RedisProcess> {
+  const at = port ?? (await freePort());
+  const child = spawn('redis-server', ['--port', String(at), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   await waitForOutput(child, /Ready to accept connections/, 10_000);
-  return { url: `redis://127.0.0.1:${port}`, stop: async () => void (await stop(child)) };
+  return { url: `redis://127.0.0.1:${at}`, port: at, child, stop: async (signal) => void (await stop(child, signal)) };
 }
 
 export interface GatewayProcess {
