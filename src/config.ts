@@ -111,12 +111,9 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('PACE_JWKS_URL must be https when NODE_ENV=production (http only to localhost)');
   }
 
-  const redisUrl: URL[] = [];
-  for (const [index, seed] of (read('REDIS_URL') ?? '').split(',').map((part) => part.trim()).entries()) {
-    if (seed === '') continue;
-    const parsed = url('REDIS_URL', ['redis:', 'rediss:'], seed, index);
-    if (parsed) redisUrl.push(parsed);
-  }
+  // One URL, or seeds of a cluster separated by commas.
+  const seeds = (read('REDIS_URL') ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const redisUrl = seeds.flatMap((seed, index) => url('REDIS_URL', ['redis:', 'rediss:'], seed, seeds.length > 1 ? index : undefined) ?? []);
 
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {

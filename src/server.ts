@@ -22,10 +22,20 @@ if (config.paceApiUrl === undefined) {
   logger.warn({ upstream: sandbox.url }, 'PACE_API_URL is not set: using the embedded sandbox upstream (development only)');
 }
 const paceApiUrl = config.paceApiUrl ?? new URL(sandbox!.url);
+// The sandbox signs its demo tokens: verify them as production would verify PACE's.
+const tokenVerification = sandbox && config.paceJwksUrl === undefined ? { paceJwksUrl: new URL(sandbox.jwksUrl), paceTokenIssuer: sandbox.issuer } : {};
+const jwksUrl = config.paceJwksUrl ?? tokenVerification.paceJwksUrl;
+if (jwksUrl) logger.info({ jwks: jwksUrl.origin + jwksUrl.pathname }, 'access tokens are verified against PACE_JWKS_URL');
+else if (config.production) {
+  logger.warn(
+    'PACE_JWKS_URL is not set: tokens are not verified here, and the PIN guard keys accounts by an unverified `sub` ' +
+      "(a forged token carrying someone's `sub` can hold that account's in-flight slots while PACE takes to reject it)",
+  );
+}
 
 let stopping = false;
 const sandboxDemo = sandbox && { authorization: `Bearer ${sandbox.demo.user.token}`, pin: sandbox.demo.user.pin };
-const gateway = createGateway({ ...config, paceApiUrl }, { logger, isShuttingDown: () => stopping, ...(sandboxDemo && { sandboxDemo }) });
+const gateway = createGateway({ ...config, ...tokenVerification, paceApiUrl }, { logger, isShuttingDown: () => stopping, ...(sandboxDemo && { sandboxDemo }) });
 const server = createServer(gateway);
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;

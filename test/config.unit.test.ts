@@ -15,7 +15,9 @@ describe('loadConfig', () => {
       logLevel: 'info',
       maxFailedAttempts: 5,
       failureWindowSeconds: 900,
-      redisUrl: undefined,
+      redisUrl: [],
+      paceJwksUrl: undefined,
+      paceTokenIssuer: undefined,
       shutdownTimeoutMs: 10_000,
       maxRequestBodyBytes: 16_384,
       corsOrigins: [],
@@ -36,7 +38,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'warn', { logLevel: 'warn' }],
     ['PIN_MAX_FAILURES', '3', { maxFailedAttempts: 3 }],
     ['PIN_FAILURE_WINDOW_SECONDS', '60', { failureWindowSeconds: 60 }],
-    ['REDIS_URL', 'redis://127.0.0.1:6390', { redisUrl: new URL('redis://127.0.0.1:6390') }],
+    ['REDIS_URL', 'redis://127.0.0.1:6390', { redisUrl: [new URL('redis://127.0.0.1:6390')] }],
+    ['REDIS_URL', 'rediss://user:pw@a.example:6380, redis://b.example:6379,', { redisUrl: [new URL('rediss://user:pw@a.example:6380'), new URL('redis://b.example:6379')] }],
     ['SHUTDOWN_TIMEOUT_MS', '500', { shutdownTimeoutMs: 500 }],
     ['MAX_REQUEST_BODY_BYTES', '4096', { maxRequestBodyBytes: 4096 }],
     ['PORT', '  ', { port: 4000 }],
@@ -58,6 +61,10 @@ describe('loadConfig', () => {
     ['PACE_API_URL', 'ftp://api.pace.cloud', 'PACE_API_URL must be a http: or https: URL'],
     ['PACE_API_URL', 'https://api.pace.cloud/user/2024-1?x=1', 'PACE_API_URL must not have a query string'],
     ['REDIS_URL', 'http://localhost:6379', 'REDIS_URL must be a redis: or rediss: URL'],
+    ['REDIS_URL', 'redis://a:6379,b:6379', 'REDIS_URL (entry 2) must be a redis: or rediss: URL'],
+    ['PACE_JWKS_URL', 'https://id.pace.cloud/certs', 'PACE_JWKS_URL and PACE_TOKEN_ISSUER go together'],
+    ['PACE_TOKEN_ISSUER', 'https://id.pace.cloud/auth/realms/pace', 'PACE_JWKS_URL and PACE_TOKEN_ISSUER go together'],
+    ['PACE_JWKS_URL', 'file:///etc/keys', 'PACE_JWKS_URL must be a http: or https: URL'],
     ['CORS_ORIGINS', 'app.example.com', 'CORS_ORIGINS entries must be origins like https://app.example.com (or *), got "app.example.com"'],
     ['CORS_ORIGINS', 'https://app.example.com/path', 'CORS_ORIGINS entries must be origins'],
   ])('rejects %s=%j', (name, value, message) => {
@@ -74,6 +81,14 @@ describe('loadConfig', () => {
     );
     expect(loadConfig({ NODE_ENV: 'production', PACE_API_URL: 'http://127.0.0.1:8080/user/2024-1' }).production).toBe(true);
     expect(loadConfig({ PACE_API_URL: 'http://pace.internal/user/2024-1' }).paceApiUrl?.hostname).toBe('pace.internal');
+  });
+
+  it('takes PACE_JWKS_URL with PACE_TOKEN_ISSUER, over TLS in production', () => {
+    const verification = { PACE_JWKS_URL: 'https://id.pace.cloud/auth/realms/pace/protocol/openid-connect/certs', PACE_TOKEN_ISSUER: 'https://id.pace.cloud/auth/realms/pace' };
+    expect(loadConfig(verification)).toMatchObject({ paceJwksUrl: new URL(verification.PACE_JWKS_URL), paceTokenIssuer: verification.PACE_TOKEN_ISSUER });
+    expect(() => loadConfig({ ...verification, NODE_ENV: 'production', PACE_API_URL: 'https://api.pace.cloud/user/2024-1', PACE_JWKS_URL: 'http://id.pace.cloud/certs' })).toThrowError(
+      'PACE_JWKS_URL must be https when NODE_ENV=production (http only to localhost)',
+    );
   });
 
   it('requires PACE_API_URL in production', () => {

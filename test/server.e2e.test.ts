@@ -8,7 +8,7 @@ import { freePort, runGatewayProcess, startGatewayProcess, type GatewayProcess }
 import { bearer, CREATE_OTP, graphql, listen, type Listening } from './helpers/servers.js';
 
 const TOKEN = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJlMmUtdXNlciJ9.E2ESECRETSIG';
-/** One token per simulated user: a token may only have a few credential checks in flight. */
+/** One account per simulated user: an account may only have a few credential checks in flight. */
 const userToken = (n: number) => `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ sub: `e2e-user-${n}` })).toString('base64url')}.E2ESECRETSIG`;
 const OTP = '8642097531'; // long enough never to occur by chance in a request id
 const validOtp = () => JSON.stringify({ otp: OTP, expiresAt: new Date(Date.now() + 600_000).toISOString() });
@@ -27,6 +27,29 @@ describe('start-up', () => {
     const { status, output } = runGatewayProcess({ NODE_ENV: 'production' });
     expect(status).toBe(1);
     expect(output).toContain('PACE_API_URL is required when NODE_ENV=production');
+  });
+
+  it('with the embedded sandbox, verifies tokens against the sandbox key set (the default `npm start`)', async () => {
+    const started = await startGatewayProcess({});
+    try {
+      expect(started.output()).toContain('access tokens are verified against PACE_JWKS_URL');
+      const demoToken = /Authorization: Bearer (\S+)/.exec(started.output())?.[1] ?? '';
+      const otp = await graphql(started.url, CREATE_OTP, { variables: { input: { pin: '1234' } }, headers: bearer(demoToken) });
+      expect(otp.body.data?.['createOtp'].__typename).toBe('Otp');
+      const forged = await graphql(started.url, CREATE_OTP, { variables: { input: { pin: '1234' } }, headers: bearer(`${demoToken.slice(0, -4)}AAAA`) });
+      expect(forged.body.data?.['createOtp'].__typename).toBe('Unauthenticated');
+    } finally {
+      await started.stop();
+    }
+  });
+
+  it('warns in production when tokens are not verified', async () => {
+    const started = await startGatewayProcess({ NODE_ENV: 'production', PACE_API_URL: 'http://127.0.0.1:9/user/2024-1' });
+    try {
+      expect(started.output()).toContain('PACE_JWKS_URL is not set: tokens are not verified here');
+    } finally {
+      await started.stop();
+    }
   });
 });
 

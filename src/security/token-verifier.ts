@@ -22,6 +22,9 @@ export interface VerifiedCallersOptions {
   readonly retryIntervalMs?: number;
 }
 
+/** Between two fetches of the key set for an unknown kid. */
+export const KEY_SET_COOLDOWN_MS = 5_000;
+
 /** Leeway for exp/nbf against clock skew between PACE's identity provider and this host. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 
@@ -53,7 +56,9 @@ export class VerifiedCallers implements CallerIdentifier {
   constructor({ jwksUrl, issuer, logger, retryIntervalMs = 2_000 }: VerifiedCallersOptions) {
     if (!(jwksUrl instanceof URL) || !['http:', 'https:'].includes(jwksUrl.protocol)) throw new TypeError('VerifiedCallers: jwksUrl must be an http(s) URL');
     if (typeof issuer !== 'string' || issuer === '') throw new TypeError('VerifiedCallers: issuer must be a non-empty string');
-    this.#keySet = createRemoteJWKSet(jwksUrl, { timeoutDuration: 3_000 });
+    // An unknown kid (a key rotation) refetches at most once per cooldown: a flood of made-up kids
+    // cannot become a flood of fetches. Keys are refetched at least every 10 minutes (jose's default).
+    this.#keySet = createRemoteJWKSet(jwksUrl, { timeoutDuration: 3_000, cooldownDuration: KEY_SET_COOLDOWN_MS });
     this.#issuer = issuer;
     this.#retryIntervalMs = retryIntervalMs;
     this.#errors = new ThrottledErrorLog(logger, 'PACE_JWKS_URL: the key set cannot be loaded, tokens cannot be verified');
