@@ -67,7 +67,7 @@ export class RedisFailureStore implements FailureStore {
   checkReady(): Promise<boolean> {
     const now = Date.now();
     if (this.#ready === undefined || now - this.#ready.at >= READY_CACHE_MS) {
-      this.#ready = { at: now, result: this.#run((client) => Promise.all(nodesOf(client).map((node) => node.ping()))).then((pongs) => pongs.length > 0, () => false) };
+      this.#ready = { at: now, result: this.#run((client) => Promise.all(serversOf(client).map((server) => server.ping()))).then(() => true, () => false) };
     }
     return this.#ready.result;
   }
@@ -117,8 +117,17 @@ function keys(account: string): [failures: string, inFlight: string] {
   return [`${PREFIX}{${account}}:failures`, `${PREFIX}{${account}}:inflight`];
 }
 
-function nodesOf(client: Client): Redis[] {
-  return client instanceof Cluster ? client.nodes('master') : [client];
+/**
+ * The servers the guard needs: the standalone server, or the master of every slot. A master ioredis
+ * lost (killed, not yet replaced by a failover) makes the answer incomplete, and /ready 503.
+ */
+function serversOf(client: Client): Redis[] {
+  if (!(client instanceof Cluster)) return [client];
+  const connected = new Map(client.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]));
+  const needed = new Set(client.slots.map((owners) => owners[0]));
+  const servers = [...needed].map((key) => (key === undefined ? undefined : connected.get(key)));
+  if (needed.size === 0 || servers.includes(undefined)) throw new Error('CLUSTERDOWN some hash slots have no reachable master');
+  return servers as Redis[];
 }
 
 /** The first seed that answers tells the topology; a cluster is then reached through all seeds. */
