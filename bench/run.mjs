@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { startServer, stopServer } from './lib/procs.mjs';
+import { startRedisServer, startServer, stopServer } from './lib/procs.mjs';
 import { defineTargets, STUB_ENTRY } from './lib/targets.mjs';
 import { checkOnce, measure } from './lib/load.mjs';
 import { memoryRun } from './lib/memory.mjs';
@@ -50,13 +50,15 @@ async function main() {
   console.log(config.pinning ? `pinned: servers on cpu ${config.pinning.servers}, load generator and stub on cpu ${config.pinning.loadAndStub}` : 'not pinned (BENCH_PIN=0, one core, or no taskset)');
 
   const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, logFile: logFile('stub'), cpus: config.pinning?.loadAndStub });
-  const all = defineTargets({ stubPort: stub.port });
+  // The gateway-redis target's store, beside the stub (the gateway under test keeps its core to itself).
+  const redis = await startRedisServer({ logFile: logFile('redis'), cpus: config.pinning?.loadAndStub });
+  const all = defineTargets({ stubPort: stub.port, redisUrl: redis?.url });
   const unknown = (config.targets ?? []).filter((n) => !all.some((t) => t.name === n));
   if (unknown.length) throw new Error(`unknown BENCH_TARGETS ${unknown.join(', ')}; known: ${all.map((t) => t.name).join(', ')}`);
   const targets = all.filter((t) => !config.targets || config.targets.includes(t.name));
 
   const results = {};
-  const servers = [stub];
+  const servers = [stub, ...(redis ? [redis] : [])];
   const fail = (t, status, reason) => {
     Object.assign(results[t.name], { status, reason });
     console.log(`${t.name}: ${status.toUpperCase()}: ${reason}`);

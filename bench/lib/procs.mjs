@@ -59,6 +59,30 @@ export async function startServer({ name, entry, env = {}, logFile, ipc = true, 
   return { name, port, pid: child.pid, child, logFile };
 }
 
+/** A local redis-server on a free port (no persistence), for the gateway-redis target; null when not installed. */
+export async function startRedisServer({ logFile, cpus = null }) {
+  const port = await freePort();
+  mkdirSync(dirname(logFile), { recursive: true });
+  const log = openSync(logFile, 'w');
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const [command, argv] = cpus ? ['taskset', ['-c', cpus, 'redis-server', ...args]] : ['redis-server', args];
+  const child = spawn(command, argv, { stdio: ['ignore', log, log] });
+  closeSync(log);
+  const failed = await new Promise((resolve) => {
+    child.once('error', () => resolve(true));
+    child.once('spawn', () => resolve(false));
+  });
+  if (failed) return null;
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const deadline = Date.now() + 10_000;
+  while (!(await canConnect(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) return null;
+    await sleep(100);
+  }
+  return { name: 'redis', port, pid: child.pid, child, logFile, url: `redis://127.0.0.1:${port}` };
+}
+
 function tail(file, lines = 15) {
   try { return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
 }

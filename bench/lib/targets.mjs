@@ -38,7 +38,7 @@ function expectOtpPayload(status, json) {
 // Cheap per-response checks during load (autocannon counts a false as a mismatch).
 const otpMarker = (body) => body.includes('"otp":"123456"') && !body.includes('"errors"');
 
-export function defineTargets({ stubPort }) {
+export function defineTargets({ stubPort, redisUrl }) {
   const paceApiUrl = `http://127.0.0.1:${stubPort}${OTP_PATH_PREFIX}`;
   const gatewayEntry = process.env.BENCH_GATEWAY_ENTRY || `${ROOT}dist/server.js`;
   return [
@@ -55,6 +55,16 @@ export function defineTargets({ stubPort }) {
       ipc: false, // run exactly as in production
       skipReason: existsSync(gatewayEntry) ? null : `${gatewayEntry} not found (not built yet? run \`npm run build\` at the repo root)`,
       env: { PACE_API_URL: paceApiUrl },
+      request: { method: 'POST', headersFor, path: process.env.BENCH_GATEWAY_PATH ?? '/graphql', body: graphqlBody(CREATE_OTP) },
+      expect: expectOtpPayload,
+      verifyBody: otpMarker,
+    },
+    {
+      name: 'gateway-redis',
+      entry: gatewayEntry,
+      ipc: false,
+      skipReason: !existsSync(gatewayEntry) ? `${gatewayEntry} not found` : redisUrl ? null : 'redis-server is not installed (apt-get install -y redis-server)',
+      env: { PACE_API_URL: paceApiUrl, REDIS_URL: redisUrl },
       request: { method: 'POST', headersFor, path: process.env.BENCH_GATEWAY_PATH ?? '/graphql', body: graphqlBody(CREATE_OTP) },
       expect: expectOtpPayload,
       verifyBody: otpMarker,
