@@ -74,7 +74,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   if (!config.introspection) plugins.push(useDisableIntrospection());
 
   return createYoga<Record<string, unknown>, GatewayState>({
-    schema: buildSchema(),
+    schema: buildSchema({ typePrefix: config.graphqlTypePrefix }),
     logging: logger,
     graphiql: config.graphiql ? graphiqlFor(options.sandboxDemo) : false,
     renderGraphiQL,

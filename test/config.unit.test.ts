@@ -19,6 +19,9 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10_000,
       maxRequestBodyBytes: 16_384,
       corsOrigins: [],
+      graphqlTypePrefix: '',
+      trustedDocuments: undefined,
+      allowArbitraryDocuments: true,
     });
   });
 
@@ -42,6 +45,8 @@ describe('loadConfig', () => {
     ['PORT', '  ', { port: 4000 }],
     ['CORS_ORIGINS', 'https://app.example.com, http://localhost:3000', { corsOrigins: ['https://app.example.com', 'http://localhost:3000'] }],
     ['CORS_ORIGINS', '*', { corsOrigins: ['*'] }],
+    ['GRAPHQL_TYPE_PREFIX', 'Pace', { graphqlTypePrefix: 'Pace' }],
+    ['TRUSTED_DOCUMENTS', 'persisted-documents.json', { trustedDocuments: 'persisted-documents.json', allowArbitraryDocuments: false }],
   ])('%s=%j', (name, value, expected) => {
     expect(loadConfig({ [name]: value })).toMatchObject(expected);
   });
@@ -60,8 +65,17 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'http://localhost:6379', 'REDIS_URL must be a redis: or rediss: URL'],
     ['CORS_ORIGINS', 'app.example.com', 'CORS_ORIGINS entries must be origins like https://app.example.com (or *), got "app.example.com"'],
     ['CORS_ORIGINS', 'https://app.example.com/path', 'CORS_ORIGINS entries must be origins'],
+    ['GRAPHQL_TYPE_PREFIX', 'Pace-', 'GRAPHQL_TYPE_PREFIX must be a GraphQL name such as Pace'],
+    ['GRAPHQL_TYPE_PREFIX', '__Pace', 'GRAPHQL_TYPE_PREFIX must be a GraphQL name'],
+    ['ALLOW_ARBITRARY_DOCUMENTS', 'false', 'ALLOW_ARBITRARY_DOCUMENTS=false needs TRUSTED_DOCUMENTS'],
+    ['ALLOW_ARBITRARY_DOCUMENTS', 'sometimes', 'ALLOW_ARBITRARY_DOCUMENTS must be true or false'],
   ])('rejects %s=%j', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrowError(message);
+  });
+
+  it('keeps arbitrary documents beside trusted ones only when told', () => {
+    expect(loadConfig({ TRUSTED_DOCUMENTS: 'manifest.json', ALLOW_ARBITRARY_DOCUMENTS: 'true' }).allowArbitraryDocuments).toBe(true);
+    expect(loadConfig({ ALLOW_ARBITRARY_DOCUMENTS: 'true' }).allowArbitraryDocuments).toBe(true);
   });
 
   it('does not echo a URL that may hold a password', () => {
