@@ -4,18 +4,19 @@
  * never answered from another user's cache. test/clients.http.test.ts runs it against the gateway.
  */
 // #region apollo-client
-import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { SetContextLink } from '@apollo/client/link/context';
 import shipped from '../possible-types.json' with { type: 'json' };
 
-export function createApolloClient(uri: string, getToken: () => string | undefined): ApolloClient {
+/** `links` go between the token and the HTTP request, e.g. persistedQueriesLink() of ./apollo-persisted-queries.ts. */
+export function createApolloClient(uri: string, getToken: () => string | undefined, links: readonly ApolloLink[] = []): ApolloClient {
   // Read on every operation, so a new token is used at once.
   const authorization = new SetContextLink((previous) => {
     const token = getToken();
     return { headers: { ...previous['headers'], ...(token && { authorization: `Bearer ${token}` }) } };
   });
   return new ApolloClient({
-    link: authorization.concat(new HttpLink({ uri })),
+    link: ApolloLink.from([authorization, ...links, new HttpLink({ uri })]),
     cache: new InMemoryCache({
       // Which types implement `Error` and belong to each result union: without it the cache cannot
       // match `... on Error` and drops `message` without a word (not even a warning in production).
@@ -35,3 +36,4 @@ export async function signOut(client: ApolloClient): Promise<void> {
   await client.clearStore();
 }
 // #endregion apollo-client
+

@@ -2,6 +2,8 @@
  * Environment -> validated Config. Every problem is collected and reported at once,
  * so an operator fixes a bad deployment in one round trip.
  */
+import { readTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
+
 export interface Config {
   readonly production: boolean;
   readonly port: number;
@@ -22,8 +24,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** Prepended to every type the subgraph owns (see SchemaOptions.typePrefix); '' for none. */
   readonly graphqlTypePrefix: string;
-  /** An allow-list of documents (Apollo manifest or codegen persisted-documents.json); undefined: none. */
-  readonly trustedDocuments: string | undefined;
+  /** TRUSTED_DOCUMENTS, read at start-up (Apollo manifest or codegen persisted-documents.json); undefined: none. */
+  readonly trustedDocuments: TrustedDocuments | undefined;
   /** With trustedDocuments: whether documents outside the list are still run. */
   readonly allowArbitraryDocuments: boolean;
 }
@@ -114,10 +116,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (graphqlTypePrefix !== '' && !/^[A-Za-z][A-Za-z0-9_]*$/.test(graphqlTypePrefix)) {
     problems.push(`GRAPHQL_TYPE_PREFIX must be a GraphQL name such as Pace (letters, digits, _), got "${graphqlTypePrefix}"`);
   }
-  const trustedDocuments = read('TRUSTED_DOCUMENTS');
+  const trustedDocumentsPath = read('TRUSTED_DOCUMENTS');
+  const trustedDocumentsRead = trustedDocumentsPath === undefined ? undefined : readTrustedDocuments(trustedDocumentsPath);
+  if (trustedDocumentsRead !== undefined && 'problem' in trustedDocumentsRead) problems.push(trustedDocumentsRead.problem);
+  const trustedDocuments = trustedDocumentsRead instanceof Map ? trustedDocumentsRead : undefined;
   // Without a list every document is arbitrary: the switch only narrows a list that exists.
-  const allowArbitraryDocuments = bool('ALLOW_ARBITRARY_DOCUMENTS', trustedDocuments === undefined);
-  if (trustedDocuments === undefined && !allowArbitraryDocuments) {
+  const allowArbitraryDocuments = bool('ALLOW_ARBITRARY_DOCUMENTS', trustedDocumentsPath === undefined);
+  if (trustedDocumentsPath === undefined && !allowArbitraryDocuments) {
     problems.push('ALLOW_ARBITRARY_DOCUMENTS=false needs TRUSTED_DOCUMENTS (the list of documents to allow)');
   }
 

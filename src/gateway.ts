@@ -21,6 +21,7 @@ import { MemoryFailureStore } from './security/failure-store.js';
 import { PinGuard } from './security/pin-guard.js';
 import { RedisFailureStore } from './security/redis-failure-store.js';
 import { singleMutationFieldRule } from './security/single-field.js';
+import { useTrustedDocuments } from './trusted-documents.js';
 import { PaceClient } from './upstream/client.js';
 
 export type GatewayConfig = Omit<Config, 'port' | 'host' | 'paceApiUrl' | 'shutdownTimeoutMs'> & {
@@ -59,6 +60,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     useRequestBodyLimit(config.maxRequestBodyBytes),
     useObservability({ logger, metrics, isReady: () => !isShuttingDown() && pinGuard.isReady() }),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+    ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments, config.allowArbitraryDocuments)] : []),
     EnvelopArmorPlugin({
       maxDepth: { n: 8 },
       maxAliases: { n: 10 },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
+const fixture = (name: string) => new URL(`fixtures/trusted-documents/${name}`, import.meta.url).pathname;
+
 describe('loadConfig', () => {
   it('has development defaults for an empty environment', () => {
     expect(loadConfig({})).toEqual({
@@ -46,7 +48,6 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'https://app.example.com, http://localhost:3000', { corsOrigins: ['https://app.example.com', 'http://localhost:3000'] }],
     ['CORS_ORIGINS', '*', { corsOrigins: ['*'] }],
     ['GRAPHQL_TYPE_PREFIX', 'Pace', { graphqlTypePrefix: 'Pace' }],
-    ['TRUSTED_DOCUMENTS', 'persisted-documents.json', { trustedDocuments: 'persisted-documents.json', allowArbitraryDocuments: false }],
   ])('%s=%j', (name, value, expected) => {
     expect(loadConfig({ [name]: value })).toMatchObject(expected);
   });
@@ -73,9 +74,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrowError(message);
   });
 
-  it('keeps arbitrary documents beside trusted ones only when told', () => {
-    expect(loadConfig({ TRUSTED_DOCUMENTS: 'manifest.json', ALLOW_ARBITRARY_DOCUMENTS: 'true' }).allowArbitraryDocuments).toBe(true);
+  it('reads TRUSTED_DOCUMENTS in both formats; arbitrary documents beside them only when told', () => {
+    const apollo = loadConfig({ TRUSTED_DOCUMENTS: fixture('apollo-manifest.json') });
+    expect(apollo.trustedDocuments).toEqual(new Map([['5e0f…query-id', 'query Credentials { credentials { __typename } }']]));
+    expect(apollo.allowArbitraryDocuments).toBe(false);
+    const codegen = loadConfig({ TRUSTED_DOCUMENTS: fixture('persisted-documents.json'), ALLOW_ARBITRARY_DOCUMENTS: 'true' });
+    expect(codegen.trustedDocuments).toEqual(new Map([['b1c2…hash', 'query Credentials { credentials { __typename } }']]));
+    expect(codegen.allowArbitraryDocuments).toBe(true);
     expect(loadConfig({ ALLOW_ARBITRARY_DOCUMENTS: 'true' }).allowArbitraryDocuments).toBe(true);
+  });
+
+  it.each([
+    ['missing.json', /TRUSTED_DOCUMENTS: cannot read .*missing\.json as JSON \(ENOENT\)/],
+    ['not-a-list.json', /is neither an Apollo persisted query manifest .* nor a GraphQL Code Generator persisted-documents\.json/],
+    ['apollo-manifest-v2.json', /is neither an Apollo persisted query manifest/],
+    ['empty.json', /TRUSTED_DOCUMENTS: .*empty\.json lists no document/],
+  ])('refuses TRUSTED_DOCUMENTS=%s', (name, message) => {
+    expect(() => loadConfig({ TRUSTED_DOCUMENTS: fixture(name) })).toThrowError(message);
   });
 
   it('does not echo a URL that may hold a password', () => {
