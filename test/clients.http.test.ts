@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
 import { Client, fetchExchange } from '@urql/core';
+import { cacheExchange } from '@urql/exchange-graphcache';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { buildSchema, introspectionFromSchema, Kind, OperationTypeNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
@@ -142,6 +143,14 @@ describe('urql (@urql/core + Graphcache with the schema)', () => {
     state.token = DEMO.passwordOnly.token;
     expect((await client.query(CredentialsDocument, {}).toPromise()).data?.credentials).toEqual({ __typename: 'Credentials', pin: false, password: true });
     expect(setup.received.map((request) => request.method)).toEqual(['GET', 'GET']); // PACE's side: one read per login
+  });
+
+  it('Graphcache without the schema loses `message` of a union member: why the schema is given', async () => {
+    const headers = { authorization: `Bearer ${DEMO.passwordOnly.token}` };
+    const bare = new Client({ url: endpoint(), exchanges: [cacheExchange({}), fetchExchange], preferGetMethod: false, fetchOptions: { headers } });
+    const { data } = await bare.mutation(CreateOtpDocument, { input: { password: 'not-the-password' } }).toPromise();
+    expect(data?.createOtp.__typename).toBe('InvalidCredentials');
+    expect(data?.createOtp).not.toHaveProperty('message');
   });
 
   it('urql’s default GET is refused by CSRF prevention (403); GET with the CSRF header works', async () => {
