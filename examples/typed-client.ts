@@ -1,51 +1,27 @@
 /**
- * A typed createOtp client in plain TypeScript: `fetch`, hand-written result types that mirror
- * schema.graphql, and an exhaustive `switch` on `__typename`. Copy it into an app as it is.
+ * A typed createOtp client in plain TypeScript: `fetch`, the result types GraphQL Code Generator
+ * generated from schema.graphql (codegen.ts -> examples/gql/), and an exhaustive `switch` on
+ * `__typename`. Copy it into an app with your own codegen run.
  *
  * `npm test` type-checks this file and test/typed-client.http.test.ts runs it against the gateway.
  * Try it against `npm start` (the token and PIN are the ones it prints):
  *
  *   TOKEN=... PIN=1234 npx tsx examples/typed-client.ts [http://localhost:4000/graphql]
  */
+import { print } from 'graphql';
+import type { CreateOtpInput, CreateOtpMutation } from './gql/graphql.js';
+import { CreateOtpDocument } from './operations.js';
 
-/** The operation: every member of `CreateOtpResult`, with the fields this client uses. */
-export const CREATE_OTP = /* GraphQL */ `
-  mutation CreateOtp($input: CreateOtpInput!) {
-    createOtp(input: $input) {
-      __typename
-      ... on Otp { otp expiresAt }
-      ... on Error { message }
-      ... on InvalidCredentials { errorId }
-      ... on MissingLinkedIdentity { errorId }
-      ... on Unauthenticated { errorId }
-      ... on Forbidden { errorId }
-      ... on InvalidInput { errorId fields { path message } }
-      ... on RateLimited { retryAfterSeconds }
-    }
-  }
-`;
+export type { CreateOtpInput };
 
-/** `input CreateOtpInput`: give the PIN, the password, or both. */
-export interface CreateOtpInput {
-  readonly pin?: string;
-  readonly password?: string;
-}
+/** The operation's text (examples/operations.ts): every member of `CreateOtpResult`. */
+export const CREATE_OTP = print(CreateOtpDocument);
 
-/** `type FieldError` */
-export interface FieldError {
-  readonly path: readonly string[];
-  readonly message: string;
-}
+/** `union CreateOtpResult`, as selected by CREATE_OTP: generated, never written by hand. */
+export type CreateOtpResult = CreateOtpMutation['createOtp'];
 
-/** `union CreateOtpResult`, as selected by CREATE_OTP. */
-export type CreateOtpResult =
-  | { readonly __typename: 'Otp'; readonly otp: string; readonly expiresAt: string }
-  | { readonly __typename: 'InvalidCredentials'; readonly message: string; readonly errorId: string | null }
-  | { readonly __typename: 'MissingLinkedIdentity'; readonly message: string; readonly errorId: string | null }
-  | { readonly __typename: 'Unauthenticated'; readonly message: string; readonly errorId: string | null }
-  | { readonly __typename: 'Forbidden'; readonly message: string; readonly errorId: string | null }
-  | { readonly __typename: 'InvalidInput'; readonly message: string; readonly errorId: string | null; readonly fields: readonly FieldError[] }
-  | { readonly __typename: 'RateLimited'; readonly message: string; readonly retryAfterSeconds: number | null };
+/** `type FieldError`, as selected. */
+export type FieldError = Extract<CreateOtpResult, { __typename: 'InvalidInput' }>['fields'][number];
 
 /** `extensions.code` of a top-level error when a dependency of the gateway failed. */
 export type GatewayErrorCode = 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_BAD_RESPONSE' | 'RATE_LIMIT_UNAVAILABLE';

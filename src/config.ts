@@ -2,6 +2,8 @@
  * Environment -> validated Config. Every problem is collected and reported at once,
  * so an operator fixes a bad deployment in one round trip.
  */
+import { readTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
+
 export interface Config {
   readonly production: boolean;
   readonly port: number;
@@ -24,6 +26,12 @@ export interface Config {
   readonly maxRequestBodyBytes: number;
   /** Browser origins allowed to call the gateway cross-origin; empty: CORS off (same origin only). */
   readonly corsOrigins: readonly string[];
+  /** Prepended to every type the subgraph owns (see SchemaOptions.typePrefix); '' for none. */
+  readonly graphqlTypePrefix: string;
+  /** TRUSTED_DOCUMENTS, read at start-up (Apollo manifest or codegen persisted-documents.json); undefined: none. */
+  readonly trustedDocuments: TrustedDocuments | undefined;
+  /** With trustedDocuments: whether documents outside the list are still run. */
+  readonly allowArbitraryDocuments: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -125,6 +133,20 @@ export function loadConfig(env: Env = process.env): Config {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com (or *), got "${origin}"`);
   }
 
+  const graphqlTypePrefix = read('GRAPHQL_TYPE_PREFIX') ?? '';
+  if (graphqlTypePrefix !== '' && !/^[A-Za-z][A-Za-z0-9_]*$/.test(graphqlTypePrefix)) {
+    problems.push(`GRAPHQL_TYPE_PREFIX must be a GraphQL name such as Pace (letters, digits, _), got "${graphqlTypePrefix}"`);
+  }
+  const trustedDocumentsPath = read('TRUSTED_DOCUMENTS');
+  const trustedDocumentsRead = trustedDocumentsPath === undefined ? undefined : readTrustedDocuments(trustedDocumentsPath);
+  if (trustedDocumentsRead !== undefined && 'problem' in trustedDocumentsRead) problems.push(trustedDocumentsRead.problem);
+  const trustedDocuments = trustedDocumentsRead instanceof Map ? trustedDocumentsRead : undefined;
+  // Without a list every document is arbitrary: the switch only narrows a list that exists.
+  const allowArbitraryDocuments = bool('ALLOW_ARBITRARY_DOCUMENTS', trustedDocumentsPath === undefined);
+  if (trustedDocumentsPath === undefined && !allowArbitraryDocuments) {
+    problems.push('ALLOW_ARBITRARY_DOCUMENTS=false needs TRUSTED_DOCUMENTS (the list of documents to allow)');
+  }
+
   const config: Config = {
     production,
     port: int('PORT', 4000, 0, 65535),
@@ -143,6 +165,9 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 300_000),
     maxRequestBodyBytes: int('MAX_REQUEST_BODY_BYTES', 16_384, 256, 10_485_760),
     corsOrigins,
+    graphqlTypePrefix,
+    trustedDocuments,
+    allowArbitraryDocuments,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

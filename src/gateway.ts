@@ -23,6 +23,7 @@ import { RedisFailureStore } from './security/redis-failure-store.js';
 import { UnverifiedCallers, type CallerIdentifier } from './security/callers.js';
 import { VerifiedCallers } from './security/token-verifier.js';
 import { singleMutationFieldRule } from './security/single-field.js';
+import { useTrustedDocuments } from './trusted-documents.js';
 import { PaceClient } from './upstream/client.js';
 
 export type GatewayConfig = Omit<Config, 'port' | 'host' | 'paceApiUrl' | 'shutdownTimeoutMs'> & {
@@ -70,6 +71,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     useRequestBodyLimit(config.maxRequestBodyBytes),
     useObservability({ logger, metrics, isReady }),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+    ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments, config.allowArbitraryDocuments)] : []),
     EnvelopArmorPlugin({
       maxDepth: { n: 8 },
       maxAliases: { n: 10 },
@@ -85,7 +87,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   if (!config.introspection) plugins.push(useDisableIntrospection());
 
   return createYoga<Record<string, unknown>, GatewayState>({
-    schema: buildSchema(),
+    schema: buildSchema({ typePrefix: config.graphqlTypePrefix }),
     logging: logger,
     graphiql: config.graphiql ? graphiqlFor(options.sandboxDemo) : false,
     renderGraphiQL,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
+const fixture = (name: string) => new URL(`fixtures/trusted-documents/${name}`, import.meta.url).pathname;
+
 describe('loadConfig', () => {
   it('has development defaults for an empty environment', () => {
     expect(loadConfig({})).toEqual({
@@ -21,6 +23,9 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10_000,
       maxRequestBodyBytes: 16_384,
       corsOrigins: [],
+      graphqlTypePrefix: '',
+      trustedDocuments: undefined,
+      allowArbitraryDocuments: true,
     });
   });
 
@@ -45,6 +50,7 @@ describe('loadConfig', () => {
     ['PORT', '  ', { port: 4000 }],
     ['CORS_ORIGINS', 'https://app.example.com, http://localhost:3000', { corsOrigins: ['https://app.example.com', 'http://localhost:3000'] }],
     ['CORS_ORIGINS', '*', { corsOrigins: ['*'] }],
+    ['GRAPHQL_TYPE_PREFIX', 'Pace', { graphqlTypePrefix: 'Pace' }],
   ])('%s=%j', (name, value, expected) => {
     expect(loadConfig({ [name]: value })).toMatchObject(expected);
   });
@@ -67,8 +73,31 @@ describe('loadConfig', () => {
     ['PACE_JWKS_URL', 'file:///etc/keys', 'PACE_JWKS_URL must be a http: or https: URL'],
     ['CORS_ORIGINS', 'app.example.com', 'CORS_ORIGINS entries must be origins like https://app.example.com (or *), got "app.example.com"'],
     ['CORS_ORIGINS', 'https://app.example.com/path', 'CORS_ORIGINS entries must be origins'],
+    ['GRAPHQL_TYPE_PREFIX', 'Pace-', 'GRAPHQL_TYPE_PREFIX must be a GraphQL name such as Pace'],
+    ['GRAPHQL_TYPE_PREFIX', '__Pace', 'GRAPHQL_TYPE_PREFIX must be a GraphQL name'],
+    ['ALLOW_ARBITRARY_DOCUMENTS', 'false', 'ALLOW_ARBITRARY_DOCUMENTS=false needs TRUSTED_DOCUMENTS'],
+    ['ALLOW_ARBITRARY_DOCUMENTS', 'sometimes', 'ALLOW_ARBITRARY_DOCUMENTS must be true or false'],
   ])('rejects %s=%j', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrowError(message);
+  });
+
+  it('reads TRUSTED_DOCUMENTS in both formats; arbitrary documents beside them only when told', () => {
+    const apollo = loadConfig({ TRUSTED_DOCUMENTS: fixture('apollo-manifest.json') });
+    expect(apollo.trustedDocuments).toEqual(new Map([['5e0f…query-id', 'query Credentials { credentials { __typename } }']]));
+    expect(apollo.allowArbitraryDocuments).toBe(false);
+    const codegen = loadConfig({ TRUSTED_DOCUMENTS: fixture('persisted-documents.json'), ALLOW_ARBITRARY_DOCUMENTS: 'true' });
+    expect(codegen.trustedDocuments).toEqual(new Map([['b1c2…hash', 'query Credentials { credentials { __typename } }']]));
+    expect(codegen.allowArbitraryDocuments).toBe(true);
+    expect(loadConfig({ ALLOW_ARBITRARY_DOCUMENTS: 'true' }).allowArbitraryDocuments).toBe(true);
+  });
+
+  it.each([
+    ['missing.json', /TRUSTED_DOCUMENTS: cannot read .*missing\.json as JSON \(ENOENT\)/],
+    ['not-a-list.json', /is neither an Apollo persisted query manifest .* nor a GraphQL Code Generator persisted-documents\.json/],
+    ['apollo-manifest-v2.json', /is neither an Apollo persisted query manifest/],
+    ['empty.json', /TRUSTED_DOCUMENTS: .*empty\.json lists no document/],
+  ])('refuses TRUSTED_DOCUMENTS=%s', (name, message) => {
+    expect(() => loadConfig({ TRUSTED_DOCUMENTS: fixture(name) })).toThrowError(message);
   });
 
   it('does not echo a URL that may hold a password', () => {

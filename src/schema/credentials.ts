@@ -5,15 +5,7 @@ import { upstreamCall, type GatewayContext } from '../context.js';
 import { recordResult } from '../observability/request-state.js';
 import { ForbiddenError, MissingLinkedIdentityError, UnauthenticatedError } from '../errors.js';
 import { pinOrPassword, type CredentialKinds } from '../upstream/operations.js';
-import { builder } from './builder.js';
-
-const CredentialsType = builder.objectRef<CredentialKinds>('Credentials').implement({
-  description: 'Which credentials the user has set: ask for a PIN or a password before calling `createOtp`.',
-  fields: (t) => ({
-    pin: t.exposeBoolean('pin', { description: 'The user has a PIN.' }),
-    password: t.exposeBoolean('password', { description: 'The user has a password.' }),
-  }),
-});
+import type { Builder, TypeNamer } from './builder.js';
 
 // One loader per request, made on first use (most requests never ask), dropped with the request.
 const loaders = new WeakMap<Request, DataLoader<string, CredentialKinds>>();
@@ -38,19 +30,36 @@ function credentialsLoader(context: GatewayContext): DataLoader<string, Credenti
   return loader;
 }
 
-builder.queryField('credentials', (t) =>
-  t.field({
-    type: CredentialsType,
-    description:
-      'Whether the user has a PIN and/or a password, so a client knows what to ask for. ' +
-      'Needs `Authorization: Bearer <PACE access token>`.',
-    errors: {
-      types: [UnauthenticatedError, MissingLinkedIdentityError, ForbiddenError],
-      union: { name: 'CredentialsResult', description: 'The credential kinds, or why they cannot be read.' },
-    },
-    resolve: (_root, _args, context) => recordResult(context.requestState, 'Credentials', loadCredentials(context)),
-  }),
-);
+/**
+ * Declares `credentials` and its result union. `@authenticated` lets a router with JWT
+ * authentication refuse an anonymous call before calling us; the resolver still answers
+ * `Unauthenticated` itself, so the subgraph is safe without such a router.
+ */
+export function defineCredentials(builder: Builder, named: TypeNamer): void {
+  const CredentialsType = builder.objectRef<CredentialKinds>(named('Credentials')).implement({
+    description: 'Which credentials the user has set: ask for a PIN or a password before calling `createOtp`.',
+    shareable: true,
+    fields: (t) => ({
+      pin: t.exposeBoolean('pin', { description: 'The user has a PIN.' }),
+      password: t.exposeBoolean('password', { description: 'The user has a password.' }),
+    }),
+  });
+
+  builder.queryField('credentials', (t) =>
+    t.field({
+      type: CredentialsType,
+      description:
+        'Whether the user has a PIN and/or a password, so a client knows what to ask for. ' +
+        'Needs `Authorization: Bearer <PACE access token>`.',
+      authenticated: true,
+      errors: {
+        types: [UnauthenticatedError, MissingLinkedIdentityError, ForbiddenError],
+        union: { name: named('CredentialsResult'), description: 'The credential kinds, or why they cannot be read.' },
+      },
+      resolve: (_root, _args, context) => recordResult(context.requestState, 'Credentials', loadCredentials(context)),
+    }),
+  );
+}
 
 async function loadCredentials(context: GatewayContext): Promise<CredentialKinds> {
   const authorization = bearerAuthorization(context.request.headers.get('authorization'));

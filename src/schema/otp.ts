@@ -5,7 +5,7 @@ import { recordResult } from '../observability/request-state.js';
 import { ForbiddenError, InvalidInputError, type FieldProblem } from '../errors.js';
 import type { Otp } from '../upstream/mapping.js';
 import { createOtp, type OtpCredentials } from '../upstream/operations.js';
-import { builder } from './builder.js';
+import type { Builder, TypeNamer } from './builder.js';
 import { CREATE_OTP_ERRORS } from './errors.js';
 
 /** The token scope PACE requires for POST /user/otp. */
@@ -14,36 +14,45 @@ export const CREATE_OTP_SCOPE = 'user:otp:create';
 /** Far beyond any real PIN or password; keeps absurd payloads away from the upstream. */
 export const MAX_CREDENTIAL_BYTES = 1024;
 
-const CreateOtpInput = builder.inputType('CreateOtpInput', {
-  description: 'The credential to check. Give the PIN, the password, or both (the password is checked first); at least one must be non-empty.',
-  fields: (t) => ({
-    pin: t.string({ required: false, description: "The user's PIN. Its format is checked by PACE, not here." }),
-    password: t.string({ required: false, description: "The user's account password." }),
-  }),
-});
+/**
+ * Declares `createOtp`, its input and its result union. `@requiresScopes` lets a router with JWT
+ * authentication refuse a token without the scope before calling us; the resolver still checks
+ * (PACE answers `Forbidden`), so the subgraph is safe without such a router.
+ */
+export function defineCreateOtp(builder: Builder, named: TypeNamer): void {
+  const CreateOtpInput = builder.inputType(named('CreateOtpInput'), {
+    description: 'The credential to check. Give the PIN, the password, or both (the password is checked first); at least one must be non-empty.',
+    fields: (t) => ({
+      pin: t.string({ required: false, description: "The user's PIN. Its format is checked by PACE, not here." }),
+      password: t.string({ required: false, description: "The user's account password." }),
+    }),
+  });
 
-const OtpType = builder.objectRef<Otp>('Otp').implement({
-  description: 'A one-time password, to set a new PIN or authorise a payment. It is a credential: never log or store it.',
-  fields: (t) => ({
-    otp: t.exposeString('otp', { description: 'The one-time password.' }),
-    expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When the OTP stops being accepted.' }),
-  }),
-});
+  const OtpType = builder.objectRef<Otp>(named('Otp')).implement({
+    description: 'A one-time password, to set a new PIN or authorise a payment. It is a credential: never log or store it.',
+    shareable: true,
+    fields: (t) => ({
+      otp: t.exposeString('otp', { description: 'The one-time password.' }),
+      expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When the OTP stops being accepted.' }),
+    }),
+  });
 
-builder.mutationField('createOtp', (t) =>
-  t.field({
-    type: OtpType,
-    description:
-      "Checks the user's PIN or password with PACE and returns a one-time password, or a typed failure. " +
-      'Needs `Authorization: Bearer <PACE access token>` with the scope `user:otp:create`.',
-    args: { input: t.arg({ type: CreateOtpInput, required: true, description: 'The PIN and/or password to check.' }) },
-    errors: {
-      types: CREATE_OTP_ERRORS,
-      union: { name: 'CreateOtpResult', description: 'The OTP, or why there is none.' },
-    },
-    resolve: (_root, { input }, context) => recordResult(context.requestState, 'Otp', checkAndCreate(context, input)),
-  }),
-);
+  builder.mutationField('createOtp', (t) =>
+    t.field({
+      type: OtpType,
+      description:
+        "Checks the user's PIN or password with PACE and returns a one-time password, or a typed failure. " +
+        'Needs `Authorization: Bearer <PACE access token>` with the scope `user:otp:create`.',
+      requiresScopes: [['user:otp:create']],
+      args: { input: t.arg({ type: CreateOtpInput, required: true, description: 'The PIN and/or password to check.' }) },
+      errors: {
+        types: CREATE_OTP_ERRORS,
+        union: { name: named('CreateOtpResult'), description: 'The OTP, or why there is none.' },
+      },
+      resolve: (_root, { input }, context) => recordResult(context.requestState, 'Otp', checkAndCreate(context, input)),
+    }),
+  );
+}
 
 async function checkAndCreate(context: GatewayContext, input: OtpInput): Promise<Otp> {
   const authorization = bearerAuthorization(context.request.headers.get('authorization'));

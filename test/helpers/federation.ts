@@ -1,4 +1,5 @@
 /** Federation test helpers: a second subgraph, composition, and a real Hive Gateway on port 0. */
+import { composeServices as apolloComposeServices } from '@apollo/composition';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { composeServices, compositionHasErrors, type CompositionSuccess } from '@theguild/federation-composition';
@@ -64,6 +65,29 @@ export function composeSupergraph(subgraphs: readonly Subgraph[]): CompositionSu
   const result = composeServices(subgraphs.map(({ name, url, typeDefs }) => ({ name, url, typeDefs })));
   if (compositionHasErrors(result)) throw new Error(result.errors.map((error) => error.message).join('\n'));
   return result;
+}
+
+/** One composition library's verdict: the error codes (empty when it composed) and the supergraph. */
+export interface Verdict {
+  readonly codes: readonly string[];
+  readonly messages: readonly string[];
+  readonly supergraphSdl: string | undefined;
+}
+
+/**
+ * The same subgraphs through both composition libraries: they disagree at times (the Guild's reports
+ * INTERFACE_FIELD_NO_IMPLEM where Apollo's reports INVALID_FIELD_SHARING), so a subgraph must pass both.
+ */
+export function composeWithBoth(subgraphs: readonly Subgraph[]): { readonly apollo: Verdict; readonly guild: Verdict } {
+  const services = subgraphs.map(({ name, url, typeDefs }) => ({ name, url, typeDefs }));
+  const apollo = apolloComposeServices(services);
+  const guild = composeServices(services);
+  const verdict = (errors: readonly { message: string; extensions: Record<string, unknown> }[] | undefined, supergraphSdl: string | undefined): Verdict => ({
+    codes: [...new Set((errors ?? []).map((error) => String(error.extensions['code'])))].sort(),
+    messages: (errors ?? []).map((error) => error.message),
+    supergraphSdl: errors?.length ? undefined : supergraphSdl,
+  });
+  return { apollo: verdict(apollo.errors, apollo.supergraphSdl), guild: verdict(compositionHasErrors(guild) ? guild.errors : undefined, guild.supergraphSdl) };
 }
 
 /**
