@@ -12,7 +12,7 @@ import type { GatewayState } from './context.js';
 import { CodedError } from './errors.js';
 import { graphiqlFor, renderGraphiQL } from './graphiql.js';
 import { createLogger, type Logger } from './logger.js';
-import { buildSchema } from './schema/index.js';
+import { subgraphSchema } from './schema/index.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { useObservability } from './observability/plugin.js';
 import { requestState } from './observability/request-state.js';
@@ -87,7 +87,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   if (!config.introspection) plugins.push(useDisableIntrospection());
 
   return createYoga<Record<string, unknown>, GatewayState>({
-    schema: buildSchema({ typePrefix: config.graphqlTypePrefix }),
+    schema: subgraphSchema({ typePrefix: config.graphqlTypePrefix }),
     logging: logger,
     graphiql: config.graphiql ? graphiqlFor(options.sandboxDemo) : false,
     renderGraphiQL,

@@ -21,10 +21,10 @@ describe('npm pack', () => {
     execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: scratch, stdio: 'ignore' });
     writeFileSync(
       join(scratch, 'embed.mjs'),
-      `import { createGateway, loadConfig, buildSchema } from 'pace-otp-gateway';
+      `import { createGateway, loadConfig, subgraphSchema } from 'pace-otp-gateway';
 const gateway = createGateway({ ...loadConfig({ LOG_LEVEL: 'silent' }), paceApiUrl: new URL('http://127.0.0.1:9/user/2024-1') });
 const response = await gateway.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
-console.log(JSON.stringify({ status: response.status, body: await response.json(), types: Object.keys(buildSchema().getTypeMap()).includes('CreateOtpResult') }));
+console.log(JSON.stringify({ status: response.status, body: await response.json(), types: Object.keys(subgraphSchema().getTypeMap()).includes('CreateOtpResult') }));
 await gateway.dispose();
 `,
     );

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { execute, isAbstractType, isInputObjectType, isInterfaceType, isObjectType, parse, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { buildSchema, buildSortedSchema } from '../src/schema/index.js';
+import { subgraphSchema, clientSchema } from '../src/schema/index.js';
 import { printPossibleTypesFile, printSchemaFile, printSubgraphFile } from '../src/schema/print.js';
 import { UnverifiedCallers } from '../src/security/callers.js';
 
@@ -16,7 +16,7 @@ describe('schema.graphql', () => {
 
   it('has the contract of the createOtp mutation', () => {
     const sdl = printSchemaFile();
-    const createOtp = buildSortedSchema().getMutationType()?.getFields()['createOtp'];
+    const createOtp = clientSchema().getMutationType()?.getFields()['createOtp'];
     expect(String(createOtp?.type)).toBe('CreateOtpResult!');
     expect(createOtp?.args.map((arg) => `${arg.name}: ${String(arg.type)}`)).toEqual(['input: CreateOtpInput!']);
     expect(sdl).toContain(
@@ -33,7 +33,7 @@ describe('schema.graphql', () => {
 
   it('describes every type, field and argument, except the root types a supergraph shares', () => {
     const undocumented: string[] = [];
-    for (const type of Object.values(buildSortedSchema().getTypeMap())) {
+    for (const type of Object.values(clientSchema().getTypeMap())) {
       if (type.name.startsWith('__') || ['String', 'Boolean', 'Int', 'Float', 'ID'].includes(type.name)) continue;
       if (!type.description && !ROOT_TYPES.includes(type.name)) undocumented.push(type.name);
       if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
@@ -47,7 +47,7 @@ describe('schema.graphql', () => {
   });
 
   it('leaves the root types undescribed: other subgraphs share them, composition would hint', () => {
-    for (const schema of [buildSchema(), buildSortedSchema()]) {
+    for (const schema of [subgraphSchema(), clientSchema()]) {
       expect([schema.getQueryType(), schema.getMutationType()].map((type) => type?.description ?? null)).toEqual([null, null]);
     }
   });
@@ -55,7 +55,7 @@ describe('schema.graphql', () => {
   it('holds no federation machinery', () => {
     const sdl = printSchemaFile();
     expect(sdl).not.toMatch(/_service|_Service|_Any|_entities|@link|link__|federation__/);
-    expect(buildSortedSchema().getDirectives().map((directive) => directive.name).sort()).toEqual(
+    expect(clientSchema().getDirectives().map((directive) => directive.name).sort()).toEqual(
       ['deprecated', 'include', 'oneOf', 'skip', 'specifiedBy'],
     );
   });
@@ -67,7 +67,7 @@ describe('subgraph.graphql', () => {
   });
 
   it('is what the served schema answers to `{ _service { sdl } }`', async () => {
-    const result = await execute({ schema: buildSchema(), document: parse('{ _service { sdl } }') });
+    const result = await execute({ schema: subgraphSchema(), document: parse('{ _service { sdl } }') });
     expect(result.errors).toBeUndefined();
     expect(`${(result.data?.['_service'] as { sdl: string }).sdl}\n`).toBe(printSubgraphFile());
   });
@@ -81,10 +81,10 @@ describe('subgraph.graphql', () => {
   });
 
   it('serves the client-facing schema plus `_service` only', () => {
-    const served = Object.keys(buildSchema().getTypeMap()).sort();
-    const client = Object.keys(buildSortedSchema().getTypeMap()).sort();
+    const served = Object.keys(subgraphSchema().getTypeMap()).sort();
+    const client = Object.keys(clientSchema().getTypeMap()).sort();
     expect(served).toEqual([...client, '_Service'].sort());
-    expect(Object.keys(buildSchema().getQueryType()?.getFields() ?? {}).sort()).toEqual(['_service', 'credentials']);
+    expect(Object.keys(subgraphSchema().getQueryType()?.getFields() ?? {}).sort()).toEqual(['_service', 'credentials']);
   });
 
   it('marks every object value type @shareable, never the root types', () => {
@@ -109,19 +109,19 @@ describe('possible-types.json', () => {
 
   it('lists every member of every union and interface, in the fragment-matcher shape', () => {
     const shipped = JSON.parse(readFileSync(new URL('../possible-types.json', import.meta.url), 'utf8')) as unknown;
-    expect(shipped).toEqual({ possibleTypes: possibleTypes(buildSortedSchema()) });
+    expect(shipped).toEqual({ possibleTypes: possibleTypes(clientSchema()) });
     expect(Object.keys((shipped as { possibleTypes: object }).possibleTypes)).toEqual(['CreateOtpResult', 'CredentialsResult', 'Error']);
   });
 });
 
 describe('GRAPHQL_TYPE_PREFIX', () => {
-  const prefixed = buildSchema({ typePrefix: 'Pace' });
+  const prefixed = subgraphSchema({ typePrefix: 'Pace' });
   const OWN = ['CreateOtpInput', 'CreateOtpResult', 'Credentials', 'CredentialsResult', 'Error', 'FieldError', 'Forbidden',
     'InvalidCredentials', 'InvalidInput', 'MissingLinkedIdentity', 'Otp', 'RateLimited', 'Unauthenticated'];
 
   it('prefixes every type the subgraph owns, and nothing else', () => {
     const names = Object.keys(prefixed.getTypeMap()).filter((name) => !name.startsWith('__')).sort();
-    const plain = Object.keys(buildSchema().getTypeMap()).filter((name) => !name.startsWith('__')).sort();
+    const plain = Object.keys(subgraphSchema().getTypeMap()).filter((name) => !name.startsWith('__')).sort();
     expect(names).toEqual(plain.map((name) => (OWN.includes(name) ? `Pace${name}` : name)).sort());
     expect(names).toEqual(expect.arrayContaining(['Query', 'Mutation', 'DateTime', '_Service', 'String', 'PaceCreateOtpInput', 'PaceError']));
   });
@@ -136,8 +136,8 @@ describe('GRAPHQL_TYPE_PREFIX', () => {
   it('is what `_service { sdl }` answers, and the possible types follow', async () => {
     const result = await execute({ schema: prefixed, document: parse('{ _service { sdl } }') });
     expect(`${(result.data?.['_service'] as { sdl: string }).sdl}\n`).toBe(printSubgraphFile({ typePrefix: 'Pace' }));
-    expect(JSON.parse(await printPossibleTypesFile({ typePrefix: 'Pace' }))).toEqual({ possibleTypes: possibleTypes(buildSortedSchema({ typePrefix: 'Pace' })) });
-    expect(Object.keys(possibleTypes(buildSortedSchema({ typePrefix: 'Pace' })))).toEqual(['PaceCreateOtpResult', 'PaceCredentialsResult', 'PaceError']);
+    expect(JSON.parse(await printPossibleTypesFile({ typePrefix: 'Pace' }))).toEqual({ possibleTypes: possibleTypes(clientSchema({ typePrefix: 'Pace' })) });
+    expect(Object.keys(possibleTypes(clientSchema({ typePrefix: 'Pace' })))).toEqual(['PaceCreateOtpResult', 'PaceCredentialsResult', 'PaceError']);
   });
 
   it('resolves union members under their prefixed names', async () => {

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { acceptsJson, bearerToken, isJsonContentType } from './negotiation.js';
+import { acceptsJson, tokenOfAuthorization, isJsonContentType } from './negotiation.js';
 import { apiError, errors, errorsReply, jsonReply, plainTextReply, type ApiError, type Reply } from './replies.js';
 import { verifySecret } from './secrets.js';
 import type { TokenIssuer } from './tokens.js';
@@ -29,7 +29,7 @@ type Gate = { account: Account } | { reply: Reply };
  * Go's http.Error).
  */
 async function authorize(headers: IncomingHttpHeaders, scope: string, tokens: TokenIssuer): Promise<Gate> {
-  const token = bearerToken(headers.authorization);
+  const token = tokenOfAuthorization(headers.authorization);
   if (token === undefined) return { reply: errors.unauthorized() };
   const claims = await tokens.verify(token);
   const account = findAccountBySub(claims?.sub);
@@ -40,7 +40,7 @@ async function authorize(headers: IncomingHttpHeaders, scope: string, tokens: To
 }
 
 /** `POST /user/otp`: verify the password (first) or the PIN, then issue a 6-digit OTP. */
-export async function createOtp(request: ReceivedRequest, settings: HandlerSettings): Promise<Reply> {
+export async function handleCreateOtp(request: ReceivedRequest, settings: HandlerSettings): Promise<Reply> {
   const gate = await authorize(request.headers, SCOPE_CREATE_OTP, settings.tokens);
   if ('reply' in gate) return gate.reply;
   if (!isJsonContentType(request.headers['content-type'])) return errors.unsupportedMediaType();
@@ -61,7 +61,7 @@ export async function createOtp(request: ReceivedRequest, settings: HandlerSetti
 }
 
 /** `GET /user/pin-or-password`: which credentials the user has set. */
-export async function pinOrPassword(request: ReceivedRequest, settings: HandlerSettings): Promise<Reply> {
+export async function handlePinOrPassword(request: ReceivedRequest, settings: HandlerSettings): Promise<Reply> {
   const gate = await authorize(request.headers, SCOPE_READ_USER, settings.tokens);
   if ('reply' in gate) return gate.reply;
   if (!acceptsJson(request.headers.accept)) return errors.notAcceptable();
@@ -74,7 +74,7 @@ interface Credentials {
   password?: string;
 }
 
-/** Rule 5: a JSON object with `pin` and/or `password` strings; "" and null count as absent. */
+/** The body must be a JSON object with `pin` and/or `password` strings; "" and null count as absent (else 422). */
 function parseCredentials(body: string): Credentials | [ApiError, ...ApiError[]] {
   let value: unknown;
   try {
@@ -102,7 +102,7 @@ function parseCredentials(body: string): Credentials | [ApiError, ...ApiError[]]
   return credentials;
 }
 
-/** Rule 6, as the reference page says: "First check is on the password, 2nd on the PIN". One match is enough. */
+/** As PACE's reference page says: "First check is on the password, 2nd on the PIN". One match is enough. */
 async function credentialsMatch(account: Account, { pin, password }: Credentials): Promise<boolean> {
   if (password !== undefined && (await verifySecret(account.password, password))) return true;
   return pin !== undefined && (await verifySecret(account.pin, pin));

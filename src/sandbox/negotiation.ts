@@ -3,7 +3,7 @@
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined for anything else. */
-export function bearerToken(authorization: string | undefined): string | undefined {
+export function tokenOfAuthorization(authorization: string | undefined): string | undefined {
   return authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
 }
 

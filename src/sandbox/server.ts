@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createOtp, MAX_BODY_BYTES, pinOrPassword, type HandlerSettings, type ReceivedRequest } from './handlers.js';
+import { handleCreateOtp, handlePinOrPassword, MAX_BODY_BYTES, type HandlerSettings, type ReceivedRequest } from './handlers.js';
 import { errors, jsonReply, type Reply } from './replies.js';
 import { SANDBOX_ISSUER, SANDBOX_TOKENS, type TokenIssuer } from './tokens.js';
 import { DEMO } from './users.js';
@@ -49,8 +49,8 @@ export interface RunningSandbox {
 type Handler = (request: ReceivedRequest, settings: HandlerSettings) => Reply | Promise<Reply>;
 
 const ROUTES = new Map<string, Readonly<Record<string, Handler>>>([
-  [`${PATH_PREFIX}/user/otp`, { POST: createOtp }],
-  [`${PATH_PREFIX}/user/pin-or-password`, { GET: pinOrPassword }],
+  [`${PATH_PREFIX}/user/otp`, { POST: handleCreateOtp }],
+  [`${PATH_PREFIX}/user/pin-or-password`, { GET: handlePinOrPassword }],
   [JWKS_PATH, { GET: (_request, settings) => jsonReply(200, settings.tokens.jwks()) }],
 ]);
 

@@ -46,7 +46,7 @@ function declared(typePrefix = ''): Built {
  * The executable schema the gateway serves (built once per prefix, then shared): a Federation v2
  * subgraph, i.e. the client-facing schema plus `_service { sdl }` and the schema's `@link`.
  */
-export function buildSchema(options: SchemaOptions = {}): GraphQLSchema {
+export function subgraphSchema(options: SchemaOptions = {}): GraphQLSchema {
   const entry = declared(options.typePrefix);
   entry.subgraph ??= entry.builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK_URL });
   return entry.subgraph;
@@ -54,9 +54,9 @@ export function buildSchema(options: SchemaOptions = {}): GraphQLSchema {
 
 /**
  * The client-facing schema, sorted: what schema.graphql holds. The same types and fields as
- * buildSchema() without the federation additions (`_service`, `_Service`, `@link`, the directives).
+ * subgraphSchema() without the federation additions (`_service`, `_Service`, `@link`, the directives).
  */
-export function buildSortedSchema(options: SchemaOptions = {}): GraphQLSchema {
+export function clientSchema(options: SchemaOptions = {}): GraphQLSchema {
   const entry = declared(options.typePrefix);
   entry.client ??= lexicographicSortSchema(entry.builder.toSchema());
   return entry.client;

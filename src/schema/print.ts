@@ -2,11 +2,11 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { plugin as fragmentMatcher } from '@graphql-codegen/fragment-matcher';
 import { printSchema } from 'graphql';
-import { buildSchema, buildSortedSchema, type SchemaOptions } from './index.js';
+import { subgraphSchema, clientSchema, type SchemaOptions } from './index.js';
 
 /** The text of schema.graphql: the client-facing schema. */
 export function printSchemaFile(options: SchemaOptions = {}): string {
-  return `${printSchema(buildSortedSchema(options))}\n`;
+  return `${printSchema(clientSchema(options))}\n`;
 }
 
 /**
@@ -14,7 +14,7 @@ export function printSchemaFile(options: SchemaOptions = {}): string {
  * `{ _service { sdl } }` answers it. printSubgraphSchema keeps the `@link`; printSchema would drop it.
  */
 export function printSubgraphFile(options: SchemaOptions = {}): string {
-  return `${printSubgraphSchema(buildSchema(options))}\n`;
+  return `${printSubgraphSchema(subgraphSchema(options))}\n`;
 }
 
 /**
@@ -23,6 +23,6 @@ export function printSubgraphFile(options: SchemaOptions = {}): string {
  * Without it Apollo Client cannot match `... on Error` and drops the fields silently.
  */
 export async function printPossibleTypesFile(options: SchemaOptions = {}): Promise<string> {
-  const content = await fragmentMatcher(buildSortedSchema(options), [], { apolloClientVersion: 3, deterministic: true }, { outputFile: 'possible-types.json' });
+  const content = await fragmentMatcher(clientSchema(options), [], { apolloClientVersion: 3, deterministic: true }, { outputFile: 'possible-types.json' });
   return `${typeof content === 'string' ? content : content.content}\n`;
 }
