@@ -69,6 +69,10 @@ export function useNoEcho(options: { readonly exposeOriginalErrors: boolean; rea
     const isRequestError = error.path === undefined; // raised before execution: about what the client sent
     const keepOriginal = originalError !== undefined && exposeOriginalErrors && !isRequestError;
     if (message === error.message && (originalError === undefined || keepOriginal)) return error;
+    // Yoga answers a spec error with a non-GraphQL originalError (invalid JSON) 400 even to
+    // `Accept: application/json`; without originalError it would say 200: keep the 400.
+    const http = extensions['http'];
+    if (originalError !== undefined && !keepOriginal && http?.spec) extensions['http'] = { ...http, spec: false };
     return new GraphQLError(message, {
       nodes: error.nodes ?? null,
       source: error.source ?? null,
