@@ -19,7 +19,7 @@ import { useObservability } from './observability/plugin.js';
 import { requestState } from './observability/request-state.js';
 import { useRequestBodyLimit } from './security/body-limit.js';
 import { MemoryFailureStore } from './security/failure-store.js';
-import { useFieldSelectionLimit } from './security/field-limit.js';
+import { useDocumentLimits } from './security/document-limits.js';
 import { useCaseInsensitiveMediaTypes } from './security/media-types.js';
 import { useNoEcho } from './security/no-echo.js';
 import { PinGuard } from './security/pin-guard.js';
@@ -45,8 +45,10 @@ export interface GatewayOptions {
 
 /** Field selections per document: GraphiQL's introspection query has 73, createOtp with every member ~20. */
 export const MAX_FIELD_SELECTIONS = 150;
-/** Tokens per document: GraphiQL's introspection query has 184. */
-export const MAX_TOKENS = 500;
+/** Aliases per document, the same for graphql-armor (through fragments) and useDocumentLimits (`__typename` too). */
+export const MAX_ALIASES = 10;
+/** Tokens per document: GraphiQL's introspection query has 184, createOtp with every member ~90. */
+export const MAX_TOKENS = 400;
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayState>;
 
@@ -77,14 +79,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     EnvelopArmorPlugin({
       maxDepth: { n: 8 },
-      maxAliases: { n: 10 },
-      maxTokens: { n: MAX_TOKENS },
+      maxAliases: { n: MAX_ALIASES },
+      maxTokens: { enabled: false }, // graphql-js's own limit in useDocumentLimits: the same, cheaper
       maxDirectives: { n: 10 },
       costLimit: { maxCost: 5000 },
       // Without introspection, "did you mean …?" would still leak the schema.
       blockFieldSuggestion: { enabled: !config.introspection },
     }),
-    useFieldSelectionLimit(MAX_FIELD_SELECTIONS),
+    useDocumentLimits({ maxTokens: MAX_TOKENS, maxFields: MAX_FIELD_SELECTIONS, maxAliases: MAX_ALIASES }),
     { onValidate: ({ addValidationRule }) => addValidationRule(singleMutationFieldRule('createOtp')) },
     useNoEcho({ exposeOriginalErrors: !config.production, hideSuggestions: !config.introspection }),
     { onDispose: () => Promise.all([pace.close(), pinGuard.close()]).then(() => undefined) },
