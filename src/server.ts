@@ -85,13 +85,13 @@ function printSandboxHelp(running: RunningSandbox, port: number): void {
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return; // npm forwards the signal too: the second one changes nothing
   stopping = true;
-  logger.info({ signal }, 'shutting down: draining in-flight requests');
-  for (const response of unsent) if (!response.headersSent) response.setHeader('connection', 'close');
   // Whatever PACE, Redis or a client does, the process is gone within SHUTDOWN_TIMEOUT_MS + 1 s.
   setTimeout(() => {
     logger.error('shutdown overran its time: exiting');
     process.exit(1);
   }, config.shutdownTimeoutMs + 900).unref();
+  for (const response of unsent) if (!response.headersSent) response.setHeader('connection', 'close');
+  logger.info({ signal }, 'shutting down: draining in-flight requests');
   const deadline = setTimeout(() => {
     // Callers still connected get UPSTREAM_UNAVAILABLE (with Connection: close); then the rest is cut.
     logger.warn('shutdown timeout: aborting the remaining PACE calls');

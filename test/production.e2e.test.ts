@@ -134,6 +134,8 @@ describe('the drain on SIGTERM', () => {
     await Promise.all([fast, slow]);
     const [code] = await exit;
 
+    const errors = outcomes.filter((outcome) => outcome.error).map((outcome) => outcome.error);
+    console.info(`drain: ${outcomes.length - errors.length} answers, errors ${JSON.stringify(errors)}`);
     expect(code).toBe(0);
     expect(sigtermSeenAt).toBeLessThan(Number.POSITIVE_INFINITY);
     const received = new Set(outcomes.map((outcome) => outcome.otp).filter(Boolean));
