@@ -101,9 +101,16 @@ async function shutdown(signal: string): Promise<void> {
   deadline.unref();
   metricsServer?.close();
   metricsServer?.closeAllConnections();
+  // Idle keep-alive sockets close at once, after one more poll of the network: a request a pooled
+  // client already sent on one is read and answered (with Connection: close) instead of being lost
+  // with the socket. Only a request sent in the same instant can still meet a closed socket.
   await new Promise<void>((resolve) => {
-    server.close(() => resolve()); // stops accepting; resolves once every connection has ended
-    server.closeIdleConnections();
+    setImmediate(() =>
+      setImmediate(() => {
+        server.close(() => resolve()); // stops accepting, closes idle sockets; resolves once every connection has ended
+        server.closeIdleConnections();
+      }),
+    );
   });
   clearTimeout(deadline);
   let code = 0;
