@@ -15,8 +15,12 @@ let upstream: Listening;
 let gateway: GatewayProcess;
 
 beforeAll(async () => {
+  // PACE answering in 5 ms (faster than the real one): createOtp's p50 alone is then ~10 ms, as in
+  // the report that found the problem.
   upstream = await scriptedUpstream((_request, response) => {
-    response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ otp: OTP, expiresAt: new Date(Date.now() + 600_000).toISOString() }));
+    setTimeout(() => {
+      response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ otp: OTP, expiresAt: new Date(Date.now() + 600_000).toISOString() }));
+    }, 5);
   });
   gateway = await startGatewayProcess({ NODE_ENV: 'production', PACE_API_URL: `${upstream.url}/user/2024-1` });
 });
@@ -38,23 +42,33 @@ async function probe(count: number): Promise<number[]> {
   return durations;
 }
 
-it("8 clients sending unique wide documents keep createOtp's p50 within 4x its p50 alone + 20 ms", async () => {
-  await probe(10); // warm-up: connections, JIT, caches
-  const alone = median(await probe(40));
-
+// Retried: on a shared 2-core machine another process can take the gateway's core for a while.
+// Without the limits it fails every time (p50 ~20 ms alone, 600+ ms under attack).
+it("8 clients sending unique wide documents keep createOtp's p50 within 4x its p50 alone + 20 ms", { timeout: 60_000, retry: 2 }, async () => {
   const attack = new Worker(new URL('./helpers/wide-documents.worker.mjs', import.meta.url), { workerData: { url: gateway.url, clients: 8 } });
   const report = new Promise<{ refused: number; accepted: string[] }>((resolve, reject) => {
     attack.once('message', resolve);
     attack.once('error', reject);
   });
-  await new Promise((resolve) => setTimeout(resolve, 300)); // the attack is under way
-  const underAttack = median(await probe(40));
+  await probe(10); // warm-up: connections, JIT, caches
+  // Rounds of "alone" and "under attack" in turn: the machine's other load falls on both alike.
+  const alone: number[] = [];
+  const underAttack: number[] = [];
+  for (let round = 0; round < 3; round += 1) {
+    alone.push(...(await probe(15)));
+    attack.postMessage('on');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the attack is under way
+    underAttack.push(...(await probe(15)));
+    attack.postMessage('off');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // its last requests are answered
+  }
   attack.postMessage('stop');
   const { refused, accepted } = await report;
   await attack.terminate();
 
-  console.info(`createOtp p50 alone ${alone.toFixed(1)} ms, under attack ${underAttack.toFixed(1)} ms (${refused} wide documents refused)`);
+  const [p50Alone, p50UnderAttack] = [median(alone), median(underAttack)];
+  console.info(`createOtp p50 alone ${p50Alone.toFixed(1)} ms, under attack ${p50UnderAttack.toFixed(1)} ms (${refused} wide documents refused)`);
   expect(accepted).toEqual([]);
   expect(refused).toBeGreaterThan(100);
-  expect(underAttack).toBeLessThanOrEqual(4 * alone + 20);
-}, 60_000);
+  expect(p50UnderAttack).toBeLessThanOrEqual(4 * p50Alone + 20);
+});

@@ -1,8 +1,11 @@
-// 8 clients sending unique wide documents to `${url}/graphql` until told to stop (a worker thread:
-// its work does not delay the test's own probe). Reports how many were refused by a document limit.
+// 8 clients sending unique wide documents to `${url}/graphql` while switched on (a worker thread: its
+// work does not delay the test's own probe). Messages: 'on', 'off', 'stop'; on 'stop' it reports how
+// many were refused by a document limit and what was not.
 import { parentPort, workerData } from 'node:worker_threads';
+import { Pool } from 'undici';
 
 const { url, clients } = workerData;
+const pool = new Pool(url, { connections: clients, pipelining: 1 });
 let serial = 0;
 /** The shapes seen in the attack, at their size (~1,000 tokens) and just under the token limit. */
 const shapes = [
@@ -16,25 +19,35 @@ const shapes = [
 ];
 const LIMIT = /^Syntax Error: (Token|Field selections|Aliases) limit of \d+ exceeded/;
 
-let running = true;
+let on = false;
+let stopped = false;
+let waiting = [];
 let refused = 0;
 const accepted = [];
-parentPort.on('message', () => {
-  running = false;
+parentPort.on('message', (message) => {
+  on = message === 'on';
+  stopped = message === 'stop';
+  for (const wake of waiting.splice(0)) wake();
 });
 
 async function client(offset) {
-  for (let i = offset; running; i += 1) {
-    const response = await fetch(`${url}/graphql`, {
+  for (let i = offset; !stopped; i += 1) {
+    if (!on) {
+      await new Promise((resolve) => waiting.push(resolve));
+      continue;
+    }
+    const response = await pool.request({
       method: 'POST',
+      path: '/graphql',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
       body: JSON.stringify({ query: shapes[i % shapes.length]() }),
     });
-    const message = (await response.json()).errors?.[0]?.message ?? '';
-    if (response.status === 400 && LIMIT.test(message)) refused += 1;
-    else accepted.push(`${response.status} ${message.slice(0, 100)}`);
+    const message = (await response.body.json()).errors?.[0]?.message ?? '';
+    if (response.statusCode === 400 && LIMIT.test(message)) refused += 1;
+    else accepted.push(`${response.statusCode} ${message.slice(0, 100)}`);
   }
 }
 
 await Promise.all(Array.from({ length: clients }, (_, n) => client(n)));
+await pool.close();
 parentPort.postMessage({ refused, accepted });
