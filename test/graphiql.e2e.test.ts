@@ -95,7 +95,9 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
     try {
       // Double-click selects the PIN between its quotes (Monaco's word rules), typing replaces it;
       // digits are safe from the editor's auto-closing of brackets and quotes.
-      await page.locator(`${selectors.toolEditor} span`, { hasText: `"${sandbox.demo.user.pin}"` }).last().dblclick();
+      // The PIN's own token (exact text), not a whole line still waiting for its tokens: a click in
+      // the middle of such a line lands on "pin".
+      await page.locator(`${selectors.toolEditor} span`, { hasText: new RegExp(`^"${sandbox.demo.user.pin}"$`) }).last().dblclick();
       await page.keyboard.type('0000');
       await waitForText(page, selectors.toolEditor, /"pin": "0000"/);
       await run(page);
