@@ -72,8 +72,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   options.abortUpstream?.addEventListener('abort', () => void pace.destroy(), { once: true });
 
   const plugins: Plugin[] = [
-    ...(config.graphiql ? [useGraphiQLPage('/graphql', graphiqlFor(options.sandboxDemo))] : []),
     useCaseInsensitiveMediaTypes(),
+    ...(config.graphiql ? [useGraphiQLPage('/graphql', graphiqlFor(options.sandboxDemo))] : []),
     useRequestBodyLimit(config.maxRequestBodyBytes),
     useObservability({ logger, metrics, serveMetrics: config.metricsPort === undefined, isReady: () => !isShuttingDown() && pinGuard.isReady() }),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
