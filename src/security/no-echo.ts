@@ -11,8 +11,12 @@ import type { Plugin } from 'graphql-yoga';
 
 const NAME = '[_A-Za-z][_0-9A-Za-z]*';
 const TYPE = '[_A-Za-z][_0-9A-Za-z!\\[\\]]*';
-/** `Variable "$input" got invalid value <value>[ at "input.pin"]; <reason>` (graphql-js getVariableValues). */
-const VARIABLE_VALUE = new RegExp(`^Variable "\\$(${NAME})" got invalid value .*?(?: at "((?:${NAME}|\\[\\d+\\])(?:\\.${NAME}|\\[\\d+\\])*)")?; (.*)$`, 's');
+/**
+ * `Variable "$input" got invalid value <value>[ at "input.pin"]; <reason>` (graphql-js getVariableValues).
+ * The reason is what follows the last "; ": should the value hold one, the reason is cut short and,
+ * unrecognised, left out.
+ */
+const VARIABLE_VALUE = new RegExp(`^Variable "\\$(${NAME})" got invalid value .*?(?: at "((?:${NAME}|\\[\\d+\\])(?:\\.${NAME}|\\[\\d+\\])*)")?; ((?:(?!; ).)*)$`, 's');
 /** Reasons that name only fields and types. */
 const SAFE_REASONS = [
   new RegExp(`^Field "${NAME}" is not defined by type "${NAME}"\\.(?: Did you mean "${NAME}"(?:(?:, | or )"${NAME}")*\\?)?$`),
@@ -20,8 +24,12 @@ const SAFE_REASONS = [
   new RegExp(`^Expected type "${NAME}" to be an object\\.$`),
   new RegExp(`^Expected non-nullable type "${TYPE}" not to be null\\.$`),
 ];
-/** Scalar coercion, `String cannot represent a non string value: 1234`: the part before the value. */
-const SCALAR_REASON = new RegExp(`^(${NAME} cannot represent [a-z0-9 -]+?)(?::.*)?$`, 's');
+/**
+ * Scalar coercion, `String cannot represent a non string value: 1234`: graphql-js's fixed part only
+ * (the phrases of graphql/type/scalars.js), so no crafted value can pass for one.
+ */
+const SCALAR_REASON =
+  /^((?:String|Int|Float|Boolean|ID) cannot represent (?:a non string value|value|non-integer value|non 32-bit signed integer value|non numeric value|a non boolean value|a non-string and non-integer value))(?::.*)?$/s;
 /** A literal of the wrong type in the document (ValuesOfCorrectTypeRule). */
 const LITERAL_VALUE = new RegExp(`^Expected value of type "(${TYPE})", found .*$`, 's');
 /** The lexer and parser name the offending token with its value: `Expected Name, found Int "1234".` */
