@@ -8,6 +8,8 @@ export interface Config {
   readonly production: boolean;
   readonly port: number;
   readonly host: string | undefined;
+  /** A listener of its own for /metrics (not exposed with the API); undefined: /metrics on PORT. */
+  readonly metricsPort: number | undefined;
   /** Upstream base such as https://api.pace.cloud/user/2024-1; undefined = embedded sandbox. */
   readonly paceApiUrl: URL | undefined;
   readonly upstreamTimeoutMs: number;
@@ -130,7 +132,8 @@ export function loadConfig(env: Env = process.env): Config {
 
   const corsOrigins = (read('CORS_ORIGINS') ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
   for (const origin of corsOrigins) {
-    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com (or *), got "${origin}"`);
+    // `null` (sandboxed iframes, file: pages) is allowed only when listed itself, never through `*`.
+    if (origin !== '*' && origin !== 'null' && !/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com (or *), got "${origin}"`);
   }
 
   const graphqlTypePrefix = read('GRAPHQL_TYPE_PREFIX') ?? '';
@@ -151,11 +154,13 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     port: int('PORT', 4000, 0, 65535),
     host: read('HOST'),
+    metricsPort: read('METRICS_PORT') === undefined ? undefined : int('METRICS_PORT', 0, 0, 65535),
     paceApiUrl,
     upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS', 10_000, 1, 300_000),
     upstreamConnections: int('UPSTREAM_CONNECTIONS', 128, 1, 10_000),
-    graphiql: bool('GRAPHIQL', true),
-    introspection: bool('INTROSPECTION', true),
+    // A production deployment exposes the API, not a schema browser: both opt-in there.
+    graphiql: bool('GRAPHIQL', !production),
+    introspection: bool('INTROSPECTION', !production),
     logLevel: logLevel as LogLevel,
     maxFailedAttempts: int('PIN_MAX_FAILURES', 5, 1, 1000),
     failureWindowSeconds: int('PIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),

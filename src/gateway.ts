@@ -5,12 +5,13 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type CORSOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import type { GatewayState } from './context.js';
 import { CodedError } from './errors.js';
-import { graphiqlFor, renderGraphiQL } from './graphiql.js';
+import { graphiqlFor } from './graphiql.js';
+import { useGraphiQLPage } from './graphiql-page.js';
 import { createLogger, type Logger } from './logger.js';
 import { subgraphSchema } from './schema/index.js';
 import { GatewayMetrics } from './observability/metrics.js';
@@ -18,6 +19,9 @@ import { useObservability } from './observability/plugin.js';
 import { requestState } from './observability/request-state.js';
 import { useRequestBodyLimit } from './security/body-limit.js';
 import { MemoryFailureStore } from './security/failure-store.js';
+import { useDocumentLimits } from './security/document-limits.js';
+import { useCaseInsensitiveMediaTypes } from './security/media-types.js';
+import { useNoEcho } from './security/no-echo.js';
 import { PinGuard } from './security/pin-guard.js';
 import { RedisFailureStore } from './security/redis-failure-store.js';
 import { UnverifiedCallers, type CallerIdentifier } from './security/callers.js';
@@ -36,16 +40,26 @@ export interface GatewayOptions {
   readonly sandboxDemo?: { readonly authorization: string; readonly pin: string };
   /** True once the host is draining: /ready then answers 503. */
   readonly isShuttingDown?: () => boolean;
+  /** Aborted when the host's shutdown time is up: PACE calls still running fail as UPSTREAM_UNAVAILABLE. */
+  readonly abortUpstream?: AbortSignal;
+  /** The metrics to count into, when the host serves them itself (METRICS_PORT). */
+  readonly metrics?: GatewayMetrics;
 }
 
 /** A check's slot outlives the longest check (one PACE call) by this, then expires on its own. */
 const IN_FLIGHT_TTL_MARGIN_MS = 5_000;
+/** Field selections per document: GraphiQL's introspection query has 73, createOtp with every member ~20. */
+export const MAX_FIELD_SELECTIONS = 150;
+/** Aliases per document, the same for graphql-armor (through fragments) and useDocumentLimits (`__typename` too). */
+export const MAX_ALIASES = 10;
+/** Tokens per document: GraphiQL's introspection query has 184, createOtp with every member ~90. */
+export const MAX_TOKENS = 400;
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayState>;
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const metrics = new GatewayMetrics();
+  const metrics = options.metrics ?? new GatewayMetrics();
   const pace = new PaceClient({
     baseUrl: config.paceApiUrl,
     timeoutMs: config.upstreamTimeoutMs,
@@ -66,22 +80,27 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   });
   const isShuttingDown = options.isShuttingDown ?? (() => false);
   const isReady = async () => !isShuttingDown() && callers.isReady() && (await pinGuard.checkReady());
+  options.abortUpstream?.addEventListener('abort', () => void pace.destroy(), { once: true });
 
   const plugins: Plugin[] = [
+    useCaseInsensitiveMediaTypes(),
+    ...(config.graphiql ? [useGraphiQLPage('/graphql', graphiqlFor(options.sandboxDemo))] : []),
     useRequestBodyLimit(config.maxRequestBodyBytes),
-    useObservability({ logger, metrics, isReady }),
+    useObservability({ logger, metrics, serveMetrics: config.metricsPort === undefined, isReady }),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments, config.allowArbitraryDocuments)] : []),
     EnvelopArmorPlugin({
       maxDepth: { n: 8 },
-      maxAliases: { n: 10 },
-      maxTokens: { n: 1000 },
+      maxAliases: { n: MAX_ALIASES },
+      maxTokens: { enabled: false }, // graphql-js's own limit in useDocumentLimits: the same, cheaper
       maxDirectives: { n: 10 },
       costLimit: { maxCost: 5000 },
       // Without introspection, "did you mean …?" would still leak the schema.
       blockFieldSuggestion: { enabled: !config.introspection },
     }),
+    useDocumentLimits({ maxTokens: MAX_TOKENS, maxFields: MAX_FIELD_SELECTIONS, maxAliases: MAX_ALIASES }),
     { onValidate: ({ addValidationRule }) => addValidationRule(singleMutationFieldRule('createOtp')) },
+    useNoEcho({ exposeOriginalErrors: !config.production, hideSuggestions: !config.introspection }),
     { onDispose: () => Promise.all([pace.close(), pinGuard.close(), callers.close()]).then(() => undefined) },
   ];
   if (!config.introspection) plugins.push(useDisableIntrospection());
@@ -89,11 +108,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   return createYoga<Record<string, unknown>, GatewayState>({
     schema: subgraphSchema({ typePrefix: config.graphqlTypePrefix }),
     logging: logger,
-    graphiql: config.graphiql ? graphiqlFor(options.sandboxDemo) : false,
-    renderGraphiQL,
+    graphiql: false, // served by useGraphiQLPage
     landingPage: false,
     // Apps and routers call server-to-server; browsers only when an origin is allowed by config.
-    cors: config.corsOrigins.length > 0 ? { origin: [...config.corsOrigins], credentials: false } : false,
+    cors: config.corsOrigins.length > 0 ? corsFor(config.corsOrigins) : false,
     batching: false, // an array of operations would multiply credential checks per request
     multipart: false, // no uploads here: one parser less to try, one attack surface less
     maxRequestBodySize: false, // replaced by useRequestBodyLimit: the same limit, cheaper
@@ -101,6 +119,20 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     context: ({ request }) => ({ pace, pinGuard, callers, requestState: requestState(request) }),
     plugins,
   });
+}
+
+/**
+ * The grant for one request's Origin, or none. Yoga's own list matching answers an unlisted origin
+ * with `Access-Control-Allow-Origin: null` once two origins are configured, which grants every
+ * sandboxed iframe and file: page; `*` would grant `null` too. Here `null` needs its own entry.
+ */
+function corsFor(origins: readonly string[]): (request: Request) => CORSOptions {
+  const any = origins.includes('*');
+  return (request) => {
+    const origin = request.headers.get('origin');
+    const allowed = origin !== null && (origins.includes(origin) || (any && origin !== 'null'));
+    return allowed ? { origin: [origin], credentials: false } : false;
+  };
 }
 
 /**

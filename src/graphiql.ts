@@ -1,8 +1,6 @@
 /** GraphiQL as a newcomer first meets it: served from the gateway itself, with a ready document. */
 import type { GraphiQLOptions } from 'graphql-yoga';
 
-export { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-
 /** The document of GraphiQL's first tab: createOtp selecting every member of its result union. */
 export const DEFAULT_DOCUMENT = /* GraphQL */ `# Press Run (▶) to get a one-time password.
 # PIN: Variables tab. Token: Headers tab.
@@ -55,12 +53,12 @@ export function graphiqlOptions(sandbox?: { readonly authorization: string; read
 }
 
 /**
- * The options per page request. GraphiQL writes `?query=…` into the URL on every edit, so such a link
- * is someone's document: there the URL's query wins, and our initial `query` (which GraphiQL would
- * prefer) is left out.
+ * The options of a page: one of two fixed objects, so src/graphiql-page.ts renders each once.
+ * GraphiQL writes `?query=…` into the URL on every edit, so such a link is someone's document: there
+ * the URL's query wins, and our initial `query` (which GraphiQL would prefer) is left out.
  */
-export function graphiqlFor(sandbox?: { readonly authorization: string; readonly pin: string }): (request: Request) => GraphiQLOptions {
+export function graphiqlFor(sandbox?: { readonly authorization: string; readonly pin: string }): (url: URL) => GraphiQLOptions {
   const options = graphiqlOptions(sandbox) as YogaGraphiQLOptions;
   const { query: _initialQuery, ...forLinks } = options;
-  return (request) => (new URL(request.url).searchParams.has('query') ? forLinks : options);
+  return (url) => (url.searchParams.has('query') ? forLinks : options);
 }

@@ -1,9 +1,10 @@
 /** The entry: config -> (sandbox) -> gateway -> listen; drains on SIGTERM/SIGINT. */
-import { createServer } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
+import { GatewayMetrics, metricsListener } from './observability/metrics.js';
 import { startSandbox, type RunningSandbox } from './sandbox/index.js';
 
 let config: Config;
@@ -34,14 +35,47 @@ else if (config.production) {
 }
 
 let stopping = false;
+const upstreamAbort = new AbortController();
+const metrics = new GatewayMetrics();
 const sandboxDemo = sandbox && { authorization: `Bearer ${sandbox.demo.user.token}`, pin: sandbox.demo.user.pin };
-const gateway = createGateway({ ...config, ...tokenVerification, paceApiUrl }, { logger, isShuttingDown: () => stopping, ...(sandboxDemo && { sandboxDemo }) });
+const gateway = createGateway(
+  { ...config, ...tokenVerification, paceApiUrl },
+  { logger, metrics, isShuttingDown: () => stopping, abortUpstream: upstreamAbort.signal, ...(sandboxDemo && { sandboxDemo }) },
+);
 const server = createServer(gateway);
-server.listen(config.port, config.host, () => {
-  const { port } = server.address() as AddressInfo;
+
+// The drain: from SIGTERM on, every response says `Connection: close`, so pooled clients (apps,
+// routers) open a new connection elsewhere instead of sending more on this one. Responses not yet
+// begun at SIGTERM are remembered to get the header too.
+const unsent = new Set<ServerResponse>();
+server.prependListener('request', (_request, response: ServerResponse) => {
+  if (stopping) {
+    response.setHeader('connection', 'close');
+    return;
+  }
+  unsent.add(response);
+  response.once('close', () => unsent.delete(response));
+  response.once('finish', () => unsent.delete(response));
+});
+
+const metricsServer = config.metricsPort === undefined ? undefined : createServer(metricsListener(metrics));
+
+listen(server, config.port, 'PORT', (port) => {
   logger.info({ port, upstream: paceApiUrl.origin }, `GraphQL gateway ready at http://localhost:${port}/graphql`);
   if (sandbox) printSandboxHelp(sandbox, port);
 });
+if (metricsServer) listen(metricsServer, config.metricsPort!, 'METRICS_PORT', (port) => logger.info({ port }, `metrics at http://localhost:${port}/metrics`));
+
+/** A port that cannot be had is one clear line and exit 1, not a stack trace. */
+function listen(target: Server, port: number, variable: string, onListening: (port: number) => void): void {
+  target.once('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES' && error.code !== 'EADDRNOTAVAIL') throw error;
+    const reason = error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be used (${error.code})`;
+    console.error(`Port ${port}${config.host ? ` on ${config.host}` : ''} ${reason}: set ${variable} to a free port.`);
+    process.exit(1);
+  });
+  target.listen(port, config.host, () => onListening((target.address() as AddressInfo).port));
+}
 
 function printSandboxHelp(running: RunningSandbox, port: number): void {
   const { user, unlinked } = running.demo;
@@ -61,16 +95,34 @@ function printSandboxHelp(running: RunningSandbox, port: number): void {
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return; // npm forwards the signal too: the second one changes nothing
   stopping = true;
+  // Whatever PACE, Redis or a client does, the process is gone within SHUTDOWN_TIMEOUT_MS + 1 s.
+  setTimeout(() => {
+    logger.error('shutdown overran its time: exiting');
+    process.exit(1);
+  }, config.shutdownTimeoutMs + 900).unref();
+  for (const response of unsent) if (!response.headersSent) response.setHeader('connection', 'close');
   logger.info({ signal }, 'shutting down: draining in-flight requests');
   const deadline = setTimeout(() => {
-    logger.warn('shutdown timeout: closing remaining connections');
-    server.closeAllConnections();
+    // Callers still connected get UPSTREAM_UNAVAILABLE (with Connection: close); then the rest is cut.
+    logger.warn('shutdown timeout: aborting the remaining PACE calls');
+    upstreamAbort.abort();
+    setTimeout(() => server.closeAllConnections(), 300).unref();
   }, config.shutdownTimeoutMs);
   deadline.unref();
+  metricsServer?.close();
+  metricsServer?.closeAllConnections();
+  // Idle keep-alive sockets close at once, after one more poll of the network: a request a pooled
+  // client already sent on one is read and answered (with Connection: close) instead of being lost
+  // with the socket. Only a request sent in the same instant can still meet a closed socket.
   await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
+    setImmediate(() =>
+      setImmediate(() => {
+        server.close(() => resolve()); // stops accepting, closes idle sockets; resolves once every connection has ended
+        server.closeIdleConnections();
+      }),
+    );
   });
+  clearTimeout(deadline);
   let code = 0;
   try {
     await gateway.dispose();

@@ -51,6 +51,9 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'https://app.example.com, http://localhost:3000', { corsOrigins: ['https://app.example.com', 'http://localhost:3000'] }],
     ['CORS_ORIGINS', '*', { corsOrigins: ['*'] }],
     ['GRAPHQL_TYPE_PREFIX', 'Pace', { graphqlTypePrefix: 'Pace' }],
+    ['CORS_ORIGINS', 'https://app.example.com,null', { corsOrigins: ['https://app.example.com', 'null'] }],
+    ['METRICS_PORT', '9464', { metricsPort: 9464 }],
+    ['METRICS_PORT', '', { metricsPort: undefined }],
   ])('%s=%j', (name, value, expected) => {
     expect(loadConfig({ [name]: value })).toMatchObject(expected);
   });
@@ -77,6 +80,7 @@ describe('loadConfig', () => {
     ['GRAPHQL_TYPE_PREFIX', '__Pace', 'GRAPHQL_TYPE_PREFIX must be a GraphQL name'],
     ['ALLOW_ARBITRARY_DOCUMENTS', 'false', 'ALLOW_ARBITRARY_DOCUMENTS=false needs TRUSTED_DOCUMENTS'],
     ['ALLOW_ARBITRARY_DOCUMENTS', 'sometimes', 'ALLOW_ARBITRARY_DOCUMENTS must be true or false'],
+    ['METRICS_PORT', 'metrics', 'METRICS_PORT must be an integer from 0 to 65535, got "metrics"'],
   ])('rejects %s=%j', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrowError(message);
   });
@@ -123,6 +127,13 @@ describe('loadConfig', () => {
   it('requires PACE_API_URL in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrowError('PACE_API_URL is required when NODE_ENV=production');
     expect(loadConfig({ NODE_ENV: 'production', PACE_API_URL: 'https://api.pace.cloud/user/2024-1' }).production).toBe(true);
+  });
+
+  it('in production, GraphiQL and introspection are off unless asked for', () => {
+    const production = { NODE_ENV: 'production', PACE_API_URL: 'https://api.pace.cloud/user/2024-1' };
+    expect(loadConfig(production)).toMatchObject({ graphiql: false, introspection: false, metricsPort: undefined });
+    expect(loadConfig({ ...production, GRAPHIQL: 'true', INTROSPECTION: 'true' })).toMatchObject({ graphiql: true, introspection: true });
+    expect(loadConfig({ NODE_ENV: 'development' })).toMatchObject({ graphiql: true, introspection: true });
   });
 
   it('lists every problem at once', () => {

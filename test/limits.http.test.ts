@@ -47,10 +47,10 @@ describe('document limits', () => {
   });
 
   it('refuses too many tokens', async () => {
-    const query = `{ credentials { ${'__typename '.repeat(1000)} } }`;
+    const query = `{ credentials { ${'__typename '.repeat(400)} } }`;
     const { body } = await graphql(setup.gateway.url, query, { headers: auth });
     expect(body.data).toBeUndefined();
-    expect(body.errors?.[0]?.message).toMatch(/^Syntax Error: Token limit of 1000 exceeded/);
+    expect(body.errors?.[0]?.message).toMatch(/^Syntax Error: Token limit of 400 exceeded/);
   });
 
   it('refuses too deep a document', async () => {

@@ -1,4 +1,5 @@
 /** Prometheus metrics: requests by result type, upstream latency by operation and status. */
+import type { RequestListener } from 'node:http';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { UpstreamEvent } from '../upstream/client.js';
 
@@ -38,5 +39,23 @@ export class GatewayMetrics {
   /** Pass as PaceClient's onResponse. */
   readonly upstream = (event: UpstreamEvent): void => {
     this.#upstream.observe({ operation: event.operation, status: event.outcome }, event.durationMs / 1000);
+  };
+}
+
+/** `GET /metrics` (and HEAD) for a listener of its own (METRICS_PORT); anything else is 404. */
+export function metricsListener(metrics: GatewayMetrics): RequestListener {
+  return (request, response) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      response.writeHead(404).end();
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => {
+        response.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
+        response.end(request.method === 'HEAD' ? undefined : text);
+      },
+      () => response.writeHead(500).end(),
+    );
   };
 }

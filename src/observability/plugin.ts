@@ -13,19 +13,26 @@ export interface ObservabilityOptions {
   readonly metrics: GatewayMetrics;
   /** False while starting or shutting down, or when a dependency (Redis) is not usable. */
   readonly isReady: () => boolean | Promise<boolean>;
+  /** False when /metrics has a listener of its own (METRICS_PORT): then it is not exposed with the API. */
+  readonly serveMetrics?: boolean;
 }
 
-export function useObservability({ logger, metrics, isReady }: ObservabilityOptions): Plugin {
+/** Operation names are the client's text: a log line keeps at most this many characters of one. */
+export const MAX_LOGGED_OPERATION_NAME = 100;
+
+export function useObservability({ logger, metrics, isReady, serveMetrics = true }: ObservabilityOptions): Plugin {
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
-      if (request.method === 'GET' && url.pathname === '/ready') {
+      const probe = request.method === 'GET' || request.method === 'HEAD'; // HEAD: the same answer without a body
+      const body = (text: string) => (request.method === 'HEAD' ? null : text);
+      if (probe && url.pathname === '/ready') {
         return Promise.resolve(isReady()).then((ready) => {
-          endResponse(new fetchAPI.Response(ready ? 'ready' : 'not ready', { status: ready ? 200 : 503 }));
+          endResponse(new fetchAPI.Response(body(ready ? 'ready' : 'not ready'), { status: ready ? 200 : 503 }));
         });
       }
-      if (request.method === 'GET' && url.pathname === '/metrics') {
+      if (probe && serveMetrics && url.pathname === '/metrics') {
         return metrics.registry.metrics().then((text) => {
-          endResponse(new fetchAPI.Response(text, { headers: { 'content-type': metrics.registry.contentType } }));
+          endResponse(new fetchAPI.Response(body(text), { headers: { 'content-type': metrics.registry.contentType } }));
         });
       }
       requestState(request); // starts the clock and fixes the request id
@@ -34,7 +41,8 @@ export function useObservability({ logger, metrics, isReady }: ObservabilityOpti
     onExecute({ args }) {
       // The name the client gave, else the one in the document (clients often send only the query).
       const state = (args.contextValue as { requestState?: RequestState }).requestState;
-      if (state) state.operationName = args.operationName ?? operationName(args.document);
+      const name = args.operationName ?? operationName(args.document);
+      if (state) state.operationName = name !== undefined && name.length > MAX_LOGGED_OPERATION_NAME ? `${name.slice(0, MAX_LOGGED_OPERATION_NAME)}…` : name;
     },
     onResultProcess({ request, result }) {
       // Requests refused before execution (parse, validation, limits) have no resolver result.
@@ -45,8 +53,9 @@ export function useObservability({ logger, metrics, isReady }: ObservabilityOpti
       }
     },
     onResponse({ request, response }) {
-      // May hold an OTP: no proxy or browser may keep it, and no browser may guess its type.
-      response.headers.set('cache-control', 'no-store');
+      // May hold an OTP: no proxy or browser may keep it, and no browser may guess its type. Only
+      // GraphiQL's content-hashed files say otherwise (immutable).
+      if (!response.headers.has('cache-control')) response.headers.set('cache-control', 'no-store');
       response.headers.set('x-content-type-options', 'nosniff');
       // Probes, /health and the GraphiQL page never started a request state: no log line for them.
       const state = trackedRequestState(request);

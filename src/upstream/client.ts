@@ -61,6 +61,7 @@ export class PaceClient {
   readonly #timeoutMs: number;
   readonly #maxBodyBytes: number;
   readonly #onResponse: ((event: UpstreamEvent) => void) | undefined;
+  #destroyed: Promise<void> | undefined;
 
   constructor(options: PaceClientOptions) {
     const { baseUrl, timeoutMs, connections, maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = options;
@@ -95,7 +96,16 @@ export class PaceClient {
   }
 
   close(): Promise<void> {
-    return this.#pool.close();
+    return this.#destroyed ?? this.#pool.close();
+  }
+
+  /**
+   * Ends every call now (a shutdown out of time): running and queued calls fail as
+   * UPSTREAM_UNAVAILABLE, instead of close() waiting for answers whose callers may be gone.
+   */
+  destroy(): Promise<void> {
+    this.#destroyed ??= this.#pool.destroy(new UpstreamUnavailableError(new Error('the gateway is shutting down')));
+    return this.#destroyed;
   }
 
   async #send(operation: string, method: 'GET' | 'POST', path: string, call: UpstreamCall, body: string | undefined, retries: number): Promise<UpstreamResponse> {
