@@ -157,3 +157,21 @@ export async function federate(subgraphUrls: Record<string, string>): Promise<Fe
   const composition = composeSupergraph(subgraphs);
   return { subgraphs, composition, gateway: await startFederationGateway(composition.supergraphSdl) };
 }
+
+export interface Supergraph extends Federation, AsyncDisposable {
+  readonly profile: Listening;
+  close(): Promise<void>;
+}
+
+/** This gateway (at `otpUrl`) beside a fresh profile subgraph, composed and served by Hive Gateway. */
+export async function startSupergraph(otpUrl: string): Promise<Supergraph> {
+  const profile = await startProfileSubgraph();
+  const federation = await federate({ otp: otpUrl, profile: profile.url }).catch(async (error: unknown) => {
+    await profile.close();
+    throw error;
+  });
+  return disposable({ ...federation, profile }, async () => {
+    await federation.gateway.close();
+    await profile.close();
+  });
+}
