@@ -1,8 +1,8 @@
 /** The credentials query: same token rules and mapping as createOtp, one upstream GET per request. */
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../src/sandbox/index.js';
-import { startScriptedGateway, useSandboxedGateway } from './helpers/sandbox.js';
-import { bearer, CREDENTIALS, graphql } from './helpers/servers.js';
+import { useSandboxedGateway } from './helpers/sandbox.js';
+import { bearer, CREDENTIALS, graphql, startScriptedGateway } from './helpers/servers.js';
 
 const setup = useSandboxedGateway();
 const { received } = setup;

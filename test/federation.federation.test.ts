@@ -9,8 +9,8 @@ import { parse } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../src/sandbox/index.js';
 import { inconsistentDescriptions, startSupergraph, type Supergraph } from './helpers/federation.js';
-import { startScriptedGateway, useSandboxedGateway, type ScriptedGateway } from './helpers/sandbox.js';
-import { bearer, CREATE_OTP, CREDENTIALS, graphql, type GraphQLResponse } from './helpers/servers.js';
+import { useSandboxedGateway } from './helpers/sandbox.js';
+import { bearer, CREATE_OTP, CREDENTIALS, graphql, startScriptedGateway, type GraphQLResponse, type ScriptedGateway } from './helpers/servers.js';
 
 const setup = useSandboxedGateway();
 const { received } = setup;

@@ -4,8 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { startScriptedGateway } from './helpers/sandbox.js';
-import { createOtp, type ScriptedRequest } from './helpers/servers.js';
+import { createOtp, startScriptedGateway, type ScriptedRequest } from './helpers/servers.js';
 
 const TOKEN = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ0ZXN0In0.c2ln';
 const PIN = '4711';

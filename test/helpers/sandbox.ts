@@ -1,17 +1,16 @@
 /**
- * The gateway over an upstream, both on port 0, as one AsyncDisposable fixture: over the real sandbox
- * (the common case) or over a scripted upstream (faults the sandbox cannot produce).
+ * The common test setup: the real sandbox upstream and a gateway over it, both on port 0, as one
+ * AsyncDisposable fixture (a scripted upstream for faults is startScriptedGateway in servers.ts).
  *
  *   await using sandboxed = await startSandboxedGateway({ env: { PIN_MAX_FAILURES: '2' } });
- *   await using scripted = await startScriptedGateway((_req, res) => res.writeHead(503).end());
  *
- * Each closes the gateway first, then its upstream, when the block ends.
+ * It closes the gateway first, then the sandbox, when the block ends; useSandboxedGateway shares one
+ * for a whole test file.
  */
-import type { ServerResponse } from 'node:http';
 import { beforeAll, beforeEach } from 'vitest';
-import { DEMO, PATH_PREFIX, startSandbox, type RecordedRequest, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { DEMO, startSandbox, type RecordedRequest, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import type { GatewayOptions } from '../../src/gateway.js';
-import { createOtp, disposable, scriptedUpstream, startGateway, type Listening, type RunningGateway, type ScriptedRequest } from './servers.js';
+import { createOtp, disposable, startGateway, type RunningGateway } from './servers.js';
 
 type Env = Record<string, string>;
 
@@ -48,30 +47,6 @@ export async function startSandboxedGateway(options: SandboxedGatewayOptions = {
   return disposable({ url: gateway.url, sandbox, gateway, received }, async () => {
     await gateway.close();
     await sandbox.close();
-  });
-}
-
-export interface ScriptedGateway extends AsyncDisposable {
-  /** The gateway's URL. */
-  readonly url: string;
-  readonly upstream: Listening & { readonly requests: ScriptedRequest[] };
-  readonly gateway: RunningGateway;
-  close(): Promise<void>;
-}
-
-/** An upstream answering as `answer` says (at PACE's base path) and a gateway over it. */
-export async function startScriptedGateway(
-  answer: (request: ScriptedRequest, response: ServerResponse) => void,
-  env: Env = {},
-): Promise<ScriptedGateway> {
-  const upstream = await scriptedUpstream(answer);
-  const gateway = await startGateway(`${upstream.url}${PATH_PREFIX}`, env).catch(async (error: unknown) => {
-    await upstream.close();
-    throw error;
-  });
-  return disposable({ url: gateway.url, upstream, gateway }, async () => {
-    await gateway.close();
-    await upstream.close();
   });
 }
 

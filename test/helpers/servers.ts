@@ -1,7 +1,8 @@
 /**
- * Port-0 servers for tests: the gateway, scripted upstreams, and a small GraphQL client. Every server
- * is an AsyncDisposable: `await using gateway = await startGateway(url)` closes it when the block
- * ends, even when an assertion fails (close() stays for beforeAll/afterAll).
+ * Port-0 servers for tests: the gateway, scripted upstreams, the gateway over a scripted upstream, and
+ * a small GraphQL client. Every server is an AsyncDisposable: `await using gateway = await
+ * startGateway(url)` closes it when the block ends, even when an assertion fails (close() stays for
+ * beforeAll/afterAll). The gateway over the real sandbox is in sandbox.ts.
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import { CreateOtpDocument } from '../../examples/operations.js';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway, type GatewayConfig, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
+import { PATH_PREFIX } from '../../src/sandbox/index.js';
 
 export interface Listening extends AsyncDisposable {
   readonly url: string;
@@ -90,6 +92,30 @@ export async function scriptedUpstream(
     });
   });
   return { ...http, requests };
+}
+
+export interface ScriptedGateway extends AsyncDisposable {
+  /** The gateway's URL. */
+  readonly url: string;
+  readonly upstream: Listening & { readonly requests: ScriptedRequest[] };
+  readonly gateway: RunningGateway;
+  close(): Promise<void>;
+}
+
+/** An upstream answering as `answer` says (at PACE's base path) and a gateway over it. */
+export async function startScriptedGateway(
+  answer: (request: ScriptedRequest, response: ServerResponse) => void,
+  env: Record<string, string> = {},
+): Promise<ScriptedGateway> {
+  const upstream = await scriptedUpstream(answer);
+  const gateway = await startGateway(`${upstream.url}${PATH_PREFIX}`, env).catch(async (error: unknown) => {
+    await upstream.close();
+    throw error;
+  });
+  return disposable({ url: gateway.url, upstream, gateway }, async () => {
+    await gateway.close();
+    await upstream.close();
+  });
 }
 
 export interface GraphQLResponse {
