@@ -5,11 +5,12 @@
  * shapes, and one createOtp through Hive Gateway with the prefix on.
  */
 import { parse, print } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../src/sandbox/index.js';
 import { printSubgraphFile } from '../src/schema/print.js';
-import { composeWithBoth, federate, startProfileSubgraph, type Federation, type Subgraph } from './helpers/federation.js';
-import { bearer, graphql, startGateway, type Listening, type RunningGateway } from './helpers/servers.js';
+import { composeWithBoth, startSupergraph, type Subgraph, type Supergraph } from './helpers/federation.js';
+import { useSandboxedGateway } from './helpers/sandbox.js';
+import { bearer, graphql } from './helpers/servers.js';
 
 const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@shareable"])';
 
@@ -132,20 +133,11 @@ describe('the prefixed SDL (GRAPHQL_TYPE_PREFIX=Pace)', () => {
 });
 
 describe('createOtp through Hive Gateway with GRAPHQL_TYPE_PREFIX=Pace', () => {
-  let sandbox: RunningSandbox;
-  let gateway: RunningGateway;
-  let profile: Listening;
-  let federation: Federation;
+  const setup = useSandboxedGateway({ GRAPHQL_TYPE_PREFIX: 'Pace', LOG_LEVEL: 'warn' });
+  let federation: Supergraph;
   beforeAll(async () => {
-    sandbox = await startSandbox();
-    gateway = await startGateway(sandbox.url, { GRAPHQL_TYPE_PREFIX: 'Pace', LOG_LEVEL: 'warn' });
-    profile = await startProfileSubgraph();
-    federation = await federate({ otp: gateway.url, profile: profile.url });
-  });
-  afterAll(async () => {
-    await federation?.gateway.close();
-    await Promise.all([gateway?.close(), profile?.close()]);
-    await sandbox?.close();
+    federation = await startSupergraph(setup.gateway.url);
+    return () => federation.close();
   });
 
   const CREATE_OTP = /* GraphQL */ `

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../src/sandbox/index.js';
 import { useSandboxedGateway } from './helpers/sandbox.js';
-import { bearer, CREDENTIALS, graphql, scriptedUpstream, startGateway } from './helpers/servers.js';
+import { bearer, CREDENTIALS, graphql, startScriptedGateway } from './helpers/servers.js';
 
 const setup = useSandboxedGateway();
 const { received } = setup;
@@ -58,27 +58,23 @@ describe('credentials', () => {
 });
 
 describe('credentials against a faulty upstream', () => {
+  const credentials = (gatewayUrl: string) => graphql(gatewayUrl, CREDENTIALS, { headers: bearer('abc.def.ghi') });
+
   it('retries a GET once when the connection breaks, then answers', async () => {
     let calls = 0;
-    const upstream = await scriptedUpstream((_req, res) => {
+    await using scripted = await startScriptedGateway((_req, res) => {
       calls += 1;
       if (calls === 1) res.socket?.destroy();
       else res.writeHead(200, { 'content-type': 'application/json' }).end('{"pin":true,"password":false}');
     });
-    const gw = await startGateway(upstream.url);
-    try {
-      const { body } = await graphql(gw.url, CREDENTIALS, { headers: bearer('abc.def.ghi') });
-      expect(body.data?.['credentials']).toEqual({ __typename: 'Credentials', pin: true, password: false });
-      expect(upstream.requests).toHaveLength(2);
-    } finally {
-      await gw.close();
-      await upstream.close();
-    }
+    const { body } = await credentials(scripted.url);
+    expect(body.data?.['credentials']).toEqual({ __typename: 'Credentials', pin: true, password: false });
+    expect(scripted.upstream.requests).toHaveLength(2);
   });
 
   it('keeps one time budget across the retry, and does not retry once an answer has begun', async () => {
     let calls = 0;
-    const upstream = await scriptedUpstream((_req, res) => {
+    await using scripted = await startScriptedGateway((_req, res) => {
       calls += 1;
       if (calls === 1) setTimeout(() => res.socket?.destroy(), 250);
       else {
@@ -86,37 +82,25 @@ describe('credentials against a faulty upstream', () => {
         res.write('{"pin":');
         setTimeout(() => res.socket?.destroy(), 50); // an answer that breaks half-way
       }
-    });
-    const gw = await startGateway(upstream.url, { UPSTREAM_TIMEOUT_MS: '400' });
-    try {
-      const started = Date.now();
-      const { body } = await graphql(gw.url, CREDENTIALS, { headers: bearer('abc.def.ghi') });
-      expect(body.errors?.[0]?.extensions?.['code']).toMatch(/^UPSTREAM_(UNAVAILABLE|TIMEOUT|BAD_RESPONSE)$/);
-      expect(Date.now() - started).toBeLessThan(1_000);
-      expect(upstream.requests).toHaveLength(2); // retried once (nothing had come back), then not again
-    } finally {
-      await gw.close();
-      await upstream.close();
-    }
+    }, { UPSTREAM_TIMEOUT_MS: '400' });
+    const started = Date.now();
+    const { body } = await credentials(scripted.url);
+    expect(body.errors?.[0]?.extensions?.['code']).toMatch(/^UPSTREAM_(UNAVAILABLE|TIMEOUT|BAD_RESPONSE)$/);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(scripted.upstream.requests).toHaveLength(2); // retried once (nothing had come back), then not again
   });
 
   it('the retry gets only what is left of UPSTREAM_TIMEOUT_MS', async () => {
     let calls = 0;
-    const upstream = await scriptedUpstream((_req, res) => {
+    await using scripted = await startScriptedGateway((_req, res) => {
       calls += 1;
       if (calls === 1) setTimeout(() => res.socket?.destroy(), 300); // then the retry hangs
-    });
-    const gw = await startGateway(upstream.url, { UPSTREAM_TIMEOUT_MS: '500' });
-    try {
-      const started = Date.now();
-      const { body } = await graphql(gw.url, CREDENTIALS, { headers: bearer('abc.def.ghi') });
-      expect(body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT' });
-      expect(Date.now() - started).toBeLessThan(750); // a fresh budget would take 800 ms
-      expect(upstream.requests).toHaveLength(2);
-    } finally {
-      await gw.close();
-      await upstream.close();
-    }
+    }, { UPSTREAM_TIMEOUT_MS: '500' });
+    const started = Date.now();
+    const { body } = await credentials(scripted.url);
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT' });
+    expect(Date.now() - started).toBeLessThan(750); // a fresh budget would take 800 ms
+    expect(scripted.upstream.requests).toHaveLength(2);
   });
 
   it.each([
@@ -124,15 +108,9 @@ describe('credentials against a faulty upstream', () => {
     ['a 404', 404, '', 'UPSTREAM_BAD_RESPONSE'],
     ['a 500', 500, 'boom', 'UPSTREAM_BAD_RESPONSE'],
   ])('%s is a coded top-level error', async (_case, status, text, code) => {
-    const upstream = await scriptedUpstream((_req, res) => res.writeHead(status).end(text));
-    const gw = await startGateway(upstream.url);
-    try {
-      const { body } = await graphql(gw.url, CREDENTIALS, { headers: bearer('abc.def.ghi') });
-      expect(body.data).toBeNull();
-      expect(body.errors?.[0]?.extensions?.['code']).toBe(code);
-    } finally {
-      await gw.close();
-      await upstream.close();
-    }
+    await using scripted = await startScriptedGateway((_req, res) => res.writeHead(status).end(text));
+    const { body } = await credentials(scripted.url);
+    expect(body.data).toBeNull();
+    expect(body.errors?.[0]?.extensions?.['code']).toBe(code);
   });
 });

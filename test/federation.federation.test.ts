@@ -6,40 +6,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO, startSandbox, type RecordedRequest, type RunningSandbox } from '../src/sandbox/index.js';
-import { federate, inconsistentDescriptions, startProfileSubgraph, type Federation } from './helpers/federation.js';
-import {
-  bearer,
-  CREATE_OTP,
-  CREDENTIALS,
-  graphql,
-  scriptedUpstream,
-  startGateway,
-  type GraphQLResponse,
-  type Listening,
-  type RunningGateway,
-} from './helpers/servers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../src/sandbox/index.js';
+import { inconsistentDescriptions, startSupergraph, type Supergraph } from './helpers/federation.js';
+import { useSandboxedGateway } from './helpers/sandbox.js';
+import { bearer, CREATE_OTP, CREDENTIALS, graphql, startScriptedGateway, type GraphQLResponse, type ScriptedGateway } from './helpers/servers.js';
 
-let sandbox: RunningSandbox;
-let otp: RunningGateway;
-let profile: Listening;
-let federation: Federation;
-const received: RecordedRequest[] = [];
-
+const setup = useSandboxedGateway();
+const { received } = setup;
+let federation: Supergraph;
 beforeAll(async () => {
-  sandbox = await startSandbox({ onRequest: (request) => received.push(request) });
-  otp = await startGateway(sandbox.url);
-  profile = await startProfileSubgraph();
-  federation = await federate({ otp: otp.url, profile: profile.url });
-});
-afterAll(async () => {
-  await federation?.gateway.close();
-  await Promise.all([otp?.close(), profile?.close()]);
-  await sandbox?.close();
-});
-beforeEach(() => {
-  received.length = 0;
+  federation = await startSupergraph(setup.gateway.url);
+  return () => federation.close();
 });
 
 /** An operation through the federation gateway. */
@@ -47,7 +25,7 @@ const viaSupergraph = (query: string, variables?: Record<string, unknown>, heade
   graphql(federation.gateway.url, query, { ...(variables && { variables }), headers });
 /** The same operation straight to this subgraph, for comparison. */
 const direct = (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  graphql(otp.url, query, { ...(variables && { variables }), headers });
+  graphql(setup.gateway.url, query, { ...(variables && { variables }), headers });
 
 /** Per-request upstream ids differ between two calls; everything else must be identical. */
 function withoutIds(body: GraphQLResponse['body']): unknown {
@@ -135,20 +113,17 @@ describe('through the federation gateway', () => {
 });
 
 describe('through the federation gateway, against a failing PACE', () => {
-  let upstream: Awaited<ReturnType<typeof scriptedUpstream>>;
-  let failing: RunningGateway;
-  let failingFederation: Federation;
+  let failing: ScriptedGateway;
+  let failingFederation: Supergraph;
   beforeAll(async () => {
-    upstream = await scriptedUpstream((_request, response) => {
+    failing = await startScriptedGateway((_request, response) => {
       response.writeHead(502, { 'content-type': 'text/plain', 'request-id': 'upstream-502' }).end('Bad Gateway');
     });
-    failing = await startGateway(upstream.url);
-    failingFederation = await federate({ otp: failing.url, profile: profile.url });
+    return () => failing.close();
   });
-  afterAll(async () => {
-    await failingFederation?.gateway.close();
-    await failing?.close();
-    await upstream?.close();
+  beforeAll(async () => {
+    failingFederation = await startSupergraph(failing.url);
+    return () => failingFederation.close();
   });
 
   it.each([
@@ -168,6 +143,6 @@ describe('through the federation gateway, against a failing PACE', () => {
     // Hive Gateway adds which subgraph failed (and drops `locations`); nothing of ours is changed.
     expect(federated.body.errors?.[0]?.message).toBe(expected.body.errors?.[0]?.message);
     expect(federated.body.errors?.[0]?.extensions).toEqual({ ...expected.body.errors?.[0]?.extensions, serviceName: 'otp' });
-    expect(upstream.requests.at(-1)?.headers['authorization']).toBe(`Bearer ${DEMO.user.token}`);
+    expect(failing.upstream.requests.at(-1)?.headers['authorization']).toBe(`Bearer ${DEMO.user.token}`);
   });
 });

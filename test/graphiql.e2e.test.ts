@@ -62,131 +62,112 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
   });
 
   it('opens with the createOtp document, the demo PIN and token; Run returns an Otp, nothing leaves 127.0.0.1', async () => {
-    const session = await openGraphiQL(demoGateway);
+    await using session = await openGraphiQL(demoGateway);
     const { page } = session;
-    try {
-      const document = await editorText(page, selectors.queryEditor);
-      for (const selection of ['mutation CreateOtp($input: CreateOtpInput!)', 'createOtp(input: $input)', '__typename', '... on Otp { otp expiresAt }', '... on Error { message }', '... on InvalidInput { fields { path message } }', '... on RateLimited { retryAfterSeconds }']) {
-        expect(document).toContain(selection);
-      }
-      expect(squeeze(await editorText(page, selectors.toolEditor))).toBe(`{"input":{"pin":"${sandbox.demo.user.pin}"}}`);
-      await page.locator('button[data-name="headers"]').click();
-      await waitForText(page, selectors.toolEditor, /Authorization/);
-      expect(squeeze(await editorText(page, selectors.toolEditor))).toBe(squeeze(`{"Authorization":"Bearer ${sandbox.demo.user.token}"}`));
-
-      const sent = page.waitForRequest((request) => isCreateOtp(request), { timeout: WAIT_MS });
-      await run(page);
-      expect((await sent).headers()['authorization']).toBe(`Bearer ${sandbox.demo.user.token}`);
-      const result = await waitForText(page, selectors.result, /"__typename": "Otp"/);
-      expect(result).toMatch(/"otp": "\d{6}"/);
-      expect(result).toMatch(/"expiresAt": "\d{4}-\d\d-\d\dT/);
-      await page.screenshot({ path: new URL('graphiql-otp.png', ARTIFACTS).pathname });
-
-      session.expectOffline();
-      expect(session.urls.some((url) => url === `${demoGateway.url}/graphql`)).toBe(true);
-    } finally {
-      await session.context.close();
+    const document = await editorText(page, selectors.queryEditor);
+    for (const selection of ['mutation CreateOtp($input: CreateOtpInput!)', 'createOtp(input: $input)', '__typename', '... on Otp { otp expiresAt }', '... on Error { message }', '... on InvalidInput { fields { path message } }', '... on RateLimited { retryAfterSeconds }']) {
+      expect(document).toContain(selection);
     }
+    expect(squeeze(await editorText(page, selectors.toolEditor))).toBe(`{"input":{"pin":"${sandbox.demo.user.pin}"}}`);
+    await page.locator('button[data-name="headers"]').click();
+    await waitForText(page, selectors.toolEditor, /Authorization/);
+    expect(squeeze(await editorText(page, selectors.toolEditor))).toBe(squeeze(`{"Authorization":"Bearer ${sandbox.demo.user.token}"}`));
+
+    const sent = page.waitForRequest((request) => isCreateOtp(request), { timeout: WAIT_MS });
+    await run(page);
+    expect((await sent).headers()['authorization']).toBe(`Bearer ${sandbox.demo.user.token}`);
+    const result = await waitForText(page, selectors.result, /"__typename": "Otp"/);
+    expect(result).toMatch(/"otp": "\d{6}"/);
+    expect(result).toMatch(/"expiresAt": "\d{4}-\d\d-\d\dT/);
+    await page.screenshot({ path: new URL('graphiql-otp.png', ARTIFACTS).pathname });
+
+    session.expectOffline();
+    expect(session.urls.some((url) => url === `${demoGateway.url}/graphql`)).toBe(true);
   });
 
   it('a wrong PIN in the variables editor gives InvalidCredentials; reopening starts from the demo tab again', async () => {
-    const session = await openGraphiQL(demoGateway);
+    await using session = await openGraphiQL(demoGateway);
     const { page } = session;
-    try {
-      // Double-click selects the PIN between its quotes (Monaco's word rules), typing replaces it;
-      // digits are safe from the editor's auto-closing of brackets and quotes.
-      // The PIN's own token (exact text), not a whole line still waiting for its tokens: a click in
-      // the middle of such a line lands on "pin".
-      await page.locator(`${selectors.toolEditor} span`, { hasText: new RegExp(`^"${sandbox.demo.user.pin}"$`) }).last().dblclick();
-      await page.keyboard.type('0000');
-      await waitForText(page, selectors.toolEditor, /"pin": "0000"/);
-      await run(page);
-      const result = await waitForText(page, selectors.result, /"__typename": "InvalidCredentials"/);
-      expect(result).toMatch(/"message": "/);
-      expect(result).not.toContain('"otp"');
-      await page.screenshot({ path: new URL('graphiql-invalid-credentials.png', ARTIFACTS).pathname });
+    // Double-click selects the PIN between its quotes (Monaco's word rules), typing replaces it;
+    // digits are safe from the editor's auto-closing of brackets and quotes.
+    // The PIN's own token (exact text), not a whole line still waiting for its tokens: a click in
+    // the middle of such a line lands on "pin".
+    await page.locator(`${selectors.toolEditor} span`, { hasText: new RegExp(`^"${sandbox.demo.user.pin}"$`) }).last().dblclick();
+    await page.keyboard.type('0000');
+    await waitForText(page, selectors.toolEditor, /"pin": "0000"/);
+    await run(page);
+    const result = await waitForText(page, selectors.result, /"__typename": "InvalidCredentials"/);
+    expect(result).toMatch(/"message": "/);
+    expect(result).not.toContain('"otp"');
+    await page.screenshot({ path: new URL('graphiql-invalid-credentials.png', ARTIFACTS).pathname });
 
-      // A later open in the same profile: GraphiQL restores its tabs from localStorage, and the
-      // untouched default tab (demo PIN, demo token) is the active one again.
-      await page.reload();
-      await waitForGraphiQL(page, /mutation CreateOtp/);
-      expect(squeeze(await editorText(page, selectors.toolEditor))).toBe(`{"input":{"pin":"${sandbox.demo.user.pin}"}}`);
-      await run(page);
-      await waitForText(page, selectors.result, /"__typename": "Otp"/);
-      // Tabs are kept in localStorage, headers (the token) never.
-      await page.waitForFunction(() => localStorage.getItem('graphiql:tabState') !== null, undefined, { timeout: WAIT_MS });
-      expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(sandbox.demo.user.token);
-      session.expectOffline();
-    } finally {
-      await session.context.close();
-    }
+    // A later open in the same profile: GraphiQL restores its tabs from localStorage, and the
+    // untouched default tab (demo PIN, demo token) is the active one again.
+    await page.reload();
+    await waitForGraphiQL(page, /mutation CreateOtp/);
+    expect(squeeze(await editorText(page, selectors.toolEditor))).toBe(`{"input":{"pin":"${sandbox.demo.user.pin}"}}`);
+    await run(page);
+    await waitForText(page, selectors.result, /"__typename": "Otp"/);
+    // Tabs are kept in localStorage, headers (the token) never.
+    await page.waitForFunction(() => localStorage.getItem('graphiql:tabState') !== null, undefined, { timeout: WAIT_MS });
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(sandbox.demo.user.token);
+    session.expectOffline();
   });
 
   it('a ?query= link (GraphiQL writes one on every edit) opens its own document', async () => {
     const query = 'query Kinds { credentials { __typename ... on Credentials { pin password } } }';
-    const session = await openGraphiQL(demoGateway, `/graphql?query=${encodeURIComponent(query)}`, /query Kinds/);
+    await using session = await openGraphiQL(demoGateway, `/graphql?query=${encodeURIComponent(query)}`, /query Kinds/);
     const { page } = session;
-    try {
-      expect(await editorText(page, selectors.queryEditor)).toContain('credentials');
-      await run(page);
-      const result = await waitForText(page, selectors.result, /"__typename": "Credentials"/);
-      expect(result).toMatch(/"pin": true/);
-      session.expectOffline();
-    } finally {
-      await session.context.close();
-    }
+    expect(await editorText(page, selectors.queryEditor)).toContain('credentials');
+    await run(page);
+    const result = await waitForText(page, selectors.result, /"__typename": "Credentials"/);
+    expect(result).toMatch(/"pin": true/);
+    session.expectOffline();
   });
 
   it('against a gateway without the sandbox demo, no token is prefilled anywhere', async () => {
-    const session = await openGraphiQL(plainGateway);
+    await using session = await openGraphiQL(plainGateway);
     const { page } = session;
-    try {
-      const pageText = `${session.html}\n${await page.content()}`;
-      for (const token of allTokens) expect(pageText).not.toContain(token);
-      expect(squeeze(await editorText(page, selectors.toolEditor))).toBe('{"input":{"pin":""}}');
-      await page.locator('button[data-name="headers"]').click();
-      await waitForText(page, selectors.toolEditor, /Authorization/);
-      const headers = await editorText(page, selectors.toolEditor);
-      expect(headers).toContain('Bearer <PACE access token');
-      for (const token of allTokens) expect(squeeze(headers)).not.toContain(token);
-      const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }));
-      for (const token of allTokens) expect(storage).not.toContain(token);
-      expect(session.requests.every((request) => !allTokens.some((token) => (request.headers()['authorization'] ?? '').includes(token)))).toBe(true);
-      await page.screenshot({ path: new URL('graphiql-no-demo.png', ARTIFACTS).pathname });
-      session.expectOffline();
-    } finally {
-      await session.context.close();
-    }
+    const pageText = `${session.html}\n${await page.content()}`;
+    for (const token of allTokens) expect(pageText).not.toContain(token);
+    expect(squeeze(await editorText(page, selectors.toolEditor))).toBe('{"input":{"pin":""}}');
+    await page.locator('button[data-name="headers"]').click();
+    await waitForText(page, selectors.toolEditor, /Authorization/);
+    const headers = await editorText(page, selectors.toolEditor);
+    expect(headers).toContain('Bearer <PACE access token');
+    for (const token of allTokens) expect(squeeze(headers)).not.toContain(token);
+    const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+    for (const token of allTokens) expect(storage).not.toContain(token);
+    expect(session.requests.every((request) => !allTokens.some((token) => (request.headers()['authorization'] ?? '').includes(token)))).toBe(true);
+    await page.screenshot({ path: new URL('graphiql-no-demo.png', ARTIFACTS).pathname });
+    session.expectOffline();
   });
 
   it('the docs explorer shows the descriptions of createOtp, its result union and Otp', async () => {
-    const session = await openGraphiQL(demoGateway);
+    await using session = await openGraphiQL(demoGateway);
     const { page } = session;
-    try {
-      await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
-      const docs = page.locator(selectors.docs);
-      await docs.getByRole('link', { name: 'Mutation', exact: true }).first().click();
-      await waitForText(page, selectors.docs, /createOtp/);
-      expect(squeeze(await docs.innerText())).toContain(squeeze(shown(mutationType.getFields()['createOtp']?.description)));
+    await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+    const docs = page.locator(selectors.docs);
+    await docs.getByRole('link', { name: 'Mutation', exact: true }).first().click();
+    await waitForText(page, selectors.docs, /createOtp/);
+    expect(squeeze(await docs.innerText())).toContain(squeeze(shown(mutationType.getFields()['createOtp']?.description)));
 
-      await docs.getByRole('link', { name: 'CreateOtpResult', exact: true }).first().click();
-      await waitForText(page, '.graphiql-doc-explorer-title', /CreateOtpResult/);
-      expect(squeeze(await docs.innerText())).toContain(squeeze(shown(createOtpResult.description)));
+    await docs.getByRole('link', { name: 'CreateOtpResult', exact: true }).first().click();
+    await waitForText(page, '.graphiql-doc-explorer-title', /CreateOtpResult/);
+    expect(squeeze(await docs.innerText())).toContain(squeeze(shown(createOtpResult.description)));
 
-      await docs.getByRole('link', { name: 'Otp', exact: true }).first().click();
-      await waitForText(page, '.graphiql-doc-explorer-title', /^Otp$/);
-      const otpDocs = squeeze(await docs.innerText());
-      expect(otpDocs).toContain(squeeze(shown(otpType.description)));
-      expect(otpDocs).toContain(squeeze(shown(otpType.getFields()['otp']?.description)));
-      expect(otpDocs).toContain(squeeze(shown(otpType.getFields()['expiresAt']?.description)));
-      await page.screenshot({ path: new URL('graphiql-docs.png', ARTIFACTS).pathname });
-      session.expectOffline();
-    } finally {
-      await session.context.close();
-    }
+    await docs.getByRole('link', { name: 'Otp', exact: true }).first().click();
+    await waitForText(page, '.graphiql-doc-explorer-title', /^Otp$/);
+    const otpDocs = squeeze(await docs.innerText());
+    expect(otpDocs).toContain(squeeze(shown(otpType.description)));
+    expect(otpDocs).toContain(squeeze(shown(otpType.getFields()['otp']?.description)));
+    expect(otpDocs).toContain(squeeze(shown(otpType.getFields()['expiresAt']?.description)));
+    await page.screenshot({ path: new URL('graphiql-docs.png', ARTIFACTS).pathname });
+    session.expectOffline();
   });
 
-  interface Session {
+  /** Closes its browser context when disposed (`await using`). */
+  interface Session extends AsyncDisposable {
     readonly context: BrowserContext;
     readonly page: Page;
     /** The HTML the gateway served for /graphql. */
@@ -238,6 +219,7 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
         expect(failed).toEqual([]);
         expect(pageErrors).toEqual([]);
       },
+      [Symbol.asyncDispose]: () => context.close(),
     };
   }
 });

@@ -1,145 +1,120 @@
 /** The PIN-guessing defence over real HTTP against the sandbox: counted per account, only when PACE confirms. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APP_SCOPES, DEMO, startSandbox, type RecordedRequest, type RunningSandbox } from '../src/sandbox/index.js';
-import { bearer, CREATE_OTP, graphql, startGateway, type RunningGateway } from './helpers/servers.js';
-
-let sandbox: RunningSandbox;
-let gateway: RunningGateway;
-const received: RecordedRequest[] = [];
-
-async function start(env: Record<string, string> = {}) {
-  gateway = await startGateway(sandbox.url, env);
-}
-beforeEach(async () => {
-  received.length = 0;
-  sandbox = await startSandbox({ onRequest: (request) => received.push(request) });
-});
-afterEach(async () => {
-  await gateway?.close();
-  await sandbox?.close();
-});
-
-const attempt = async (pin: string, token: string = DEMO.user.token) =>
-  (await graphql(gateway.url, CREATE_OTP, { variables: { input: { pin } }, headers: bearer(token) })).body.data?.['createOtp'];
+import { describe, expect, it } from 'vitest';
+import { APP_SCOPES, DEMO } from '../src/sandbox/index.js';
+import { attempt, startSandboxedGateway } from './helpers/sandbox.js';
 
 /** A JWT for `sub` that PACE does not know (as an attacker could mint). */
 const forgedToken = (sub: string) =>
   [{ alg: 'none' }, { sub, scope: 'user:otp:create' }].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.forged';
 
 /** The sandbox answering after 300 ms, so checks overlap. */
-async function useSlowSandbox() {
-  await sandbox.close();
-  sandbox = await startSandbox({ latencyMs: 300, onRequest: (request) => received.push(request) });
-}
+const SLOW = { latencyMs: 300 };
 
 describe('PIN guard', () => {
   it('refuses the sixth attempt after five wrong PINs, without calling upstream, with an honest retryAfterSeconds', async () => {
-    await start();
-    for (let i = 0; i < 5; i += 1) expect((await attempt('0000')).__typename).toBe('InvalidCredentials');
-    expect(received).toHaveLength(5);
-    const refused = await attempt(DEMO.user.pin); // even the right PIN: the account is locked
+    await using gw = await startSandboxedGateway();
+    for (let i = 0; i < 5; i += 1) expect((await attempt(gw.url, '0000')).__typename).toBe('InvalidCredentials');
+    expect(gw.received).toHaveLength(5);
+    const refused = await attempt(gw.url, DEMO.user.pin); // even the right PIN: the account is locked
     expect(refused).toMatchObject({ __typename: 'RateLimited', retryAfterSeconds: expect.any(Number) });
     expect(refused.retryAfterSeconds).toBeGreaterThan(890);
     expect(refused.retryAfterSeconds).toBeLessThanOrEqual(900);
-    expect(received).toHaveLength(5);
+    expect(gw.received).toHaveLength(5);
   });
 
   it('a success resets the count', async () => {
-    await start();
-    for (let i = 0; i < 4; i += 1) await attempt('0000');
-    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp');
-    for (let i = 0; i < 5; i += 1) expect((await attempt('0000')).__typename).toBe('InvalidCredentials');
-    expect((await attempt('0000')).__typename).toBe('RateLimited');
+    await using gw = await startSandboxedGateway();
+    for (let i = 0; i < 4; i += 1) await attempt(gw.url, '0000');
+    expect((await attempt(gw.url, DEMO.user.pin)).__typename).toBe('Otp');
+    for (let i = 0; i < 5; i += 1) expect((await attempt(gw.url, '0000')).__typename).toBe('InvalidCredentials');
+    expect((await attempt(gw.url, '0000')).__typename).toBe('RateLimited');
   });
 
   it('honours PIN_MAX_FAILURES and PIN_FAILURE_WINDOW_SECONDS', async () => {
-    await start({ PIN_MAX_FAILURES: '2', PIN_FAILURE_WINDOW_SECONDS: '1' });
-    await attempt('0000');
-    await attempt('0000');
-    expect(await attempt(DEMO.user.pin)).toMatchObject({ __typename: 'RateLimited', retryAfterSeconds: 1 });
+    await using gw = await startSandboxedGateway({ env: { PIN_MAX_FAILURES: '2', PIN_FAILURE_WINDOW_SECONDS: '1' } });
+    await attempt(gw.url, '0000');
+    await attempt(gw.url, '0000');
+    expect(await attempt(gw.url, DEMO.user.pin)).toMatchObject({ __typename: 'RateLimited', retryAfterSeconds: 1 });
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp');
+    expect((await attempt(gw.url, DEMO.user.pin)).__typename).toBe('Otp');
   });
 
   it('keys by the JWT sub: another token of the same account shares the count', async () => {
-    await start({ PIN_MAX_FAILURES: '2' });
-    await attempt('0000');
-    await attempt('0000');
+    await using gw = await startSandboxedGateway({ env: { PIN_MAX_FAILURES: '2' } });
+    await attempt(gw.url, '0000');
+    await attempt(gw.url, '0000');
     // Same sub, another genuine token (a refresh, another device): refused before asking PACE.
-    expect((await attempt(DEMO.user.pin, sandbox.tokens.sign({ sub: DEMO.user.sub, scope: APP_SCOPES }))).__typename).toBe('RateLimited');
-    expect((await attempt(DEMO.user.pin, forgedToken(DEMO.user.sub))).__typename).toBe('RateLimited');
-    expect(received).toHaveLength(2);
+    expect((await attempt(gw.url, DEMO.user.pin, gw.sandbox.tokens.sign({ sub: DEMO.user.sub, scope: APP_SCOPES }))).__typename).toBe('RateLimited');
+    expect((await attempt(gw.url, DEMO.user.pin, forgedToken(DEMO.user.sub))).__typename).toBe('RateLimited');
+    expect(gw.received).toHaveLength(2);
     // Another account is untouched.
-    expect((await attempt(DEMO.unlinked.pin, DEMO.unlinked.token)).__typename).toBe('MissingLinkedIdentity');
+    expect((await attempt(gw.url, DEMO.unlinked.pin, DEMO.unlinked.token)).__typename).toBe('MissingLinkedIdentity');
   });
 
   it('a forged token with the victim\'s sub cannot lock the victim out (PACE answers 401, nothing counts)', async () => {
-    await start({ PIN_MAX_FAILURES: '2' });
-    for (let i = 0; i < 6; i += 1) expect((await attempt('0000', forgedToken(DEMO.user.sub))).__typename).toBe('Unauthenticated');
-    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp');
+    await using gw = await startSandboxedGateway({ env: { PIN_MAX_FAILURES: '2' } });
+    for (let i = 0; i < 6; i += 1) expect((await attempt(gw.url, '0000', forgedToken(DEMO.user.sub))).__typename).toBe('Unauthenticated');
+    expect((await attempt(gw.url, DEMO.user.pin)).__typename).toBe('Otp');
   });
 
   it('parallel guesses cannot slip past the limit together', async () => {
-    await start();
-    const results = await Promise.all(Array.from({ length: 12 }, () => attempt('0000')));
+    await using gw = await startSandboxedGateway();
+    const results = await Promise.all(Array.from({ length: 12 }, () => attempt(gw.url, '0000')));
     const types = results.map((r) => r.__typename).sort();
     expect(types.filter((t) => t === 'InvalidCredentials')).toHaveLength(5);
     expect(types.filter((t) => t === 'RateLimited')).toHaveLength(7);
-    expect(received).toHaveLength(5);
+    expect(gw.received).toHaveLength(5);
   });
 
   it('many tokens of one account, all guessing in parallel: at most PIN_MAX_FAILURES guesses reach PACE', async () => {
-    await useSlowSandbox();
-    await start();
-    const tokens = Array.from({ length: 8 }, () => sandbox.tokens.sign({ sub: DEMO.user.sub, scope: APP_SCOPES }));
-    const results = await Promise.all(tokens.flatMap((token) => Array.from({ length: 5 }, () => attempt('0000', token))));
-    expect(received.length).toBeLessThanOrEqual(5);
-    expect(results.filter((r) => r.__typename === 'InvalidCredentials')).toHaveLength(received.length);
-    expect(results.filter((r) => r.__typename === 'RateLimited')).toHaveLength(40 - received.length);
+    await using gw = await startSandboxedGateway({ sandbox: SLOW });
+    const tokens = Array.from({ length: 8 }, () => gw.sandbox.tokens.sign({ sub: DEMO.user.sub, scope: APP_SCOPES }));
+    const results = await Promise.all(tokens.flatMap((token) => Array.from({ length: 5 }, () => attempt(gw.url, '0000', token))));
+    expect(gw.received.length).toBeLessThanOrEqual(5);
+    expect(results.filter((r) => r.__typename === 'InvalidCredentials')).toHaveLength(gw.received.length);
+    expect(results.filter((r) => r.__typename === 'RateLimited')).toHaveLength(40 - gw.received.length);
     // Locked: a fresh token of that account is refused without a PACE call; another account is untouched.
-    const calls = received.length;
-    expect((await attempt(DEMO.user.pin, sandbox.tokens.sign({ sub: DEMO.user.sub, scope: APP_SCOPES }))).__typename).toBe('RateLimited');
-    expect(received).toHaveLength(calls);
-    expect((await attempt(DEMO.unlinked.pin, DEMO.unlinked.token)).__typename).toBe('MissingLinkedIdentity');
+    const calls = gw.received.length;
+    expect((await attempt(gw.url, DEMO.user.pin, gw.sandbox.tokens.sign({ sub: DEMO.user.sub, scope: APP_SCOPES }))).__typename).toBe('RateLimited');
+    expect(gw.received).toHaveLength(calls);
+    expect((await attempt(gw.url, DEMO.unlinked.pin, DEMO.unlinked.token)).__typename).toBe('MissingLinkedIdentity');
   });
 
   it("without verification, a forged token with the victim's sub holds the victim's slots only while PACE rejects it", async () => {
-    await useSlowSandbox();
-    await start();
-    const forged = Array.from({ length: 6 }, () => attempt('0000', forgedToken(DEMO.user.sub)));
+    await using gw = await startSandboxedGateway({ sandbox: SLOW });
+    const forged = Array.from({ length: 6 }, () => attempt(gw.url, '0000', forgedToken(DEMO.user.sub)));
     await new Promise((resolve) => setTimeout(resolve, 100)); // the forged checks are in flight
-    expect((await attempt(DEMO.user.pin)).__typename).toBe('RateLimited'); // the documented price (README: PIN guard)
+    expect((await attempt(gw.url, DEMO.user.pin)).__typename).toBe('RateLimited'); // the documented price (README: PIN guard)
     const refused = (await Promise.all(forged)).map((r) => r.__typename);
     expect(refused.filter((t) => t === 'Unauthenticated')).toHaveLength(5);
-    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp'); // nothing counted
+    expect((await attempt(gw.url, DEMO.user.pin)).__typename).toBe('Otp'); // nothing counted
   });
 
   it('with verification, a forged token never reaches the guard or PACE', async () => {
-    await useSlowSandbox();
-    await start({ PACE_JWKS_URL: sandbox.jwksUrl, PACE_TOKEN_ISSUER: sandbox.issuer });
-    const forged = Array.from({ length: 6 }, () => attempt('0000', forgedToken(DEMO.user.sub)));
-    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp');
+    await using gw = await startSandboxedGateway({ sandbox: SLOW, env: (sandbox) => ({ PACE_JWKS_URL: sandbox.jwksUrl, PACE_TOKEN_ISSUER: sandbox.issuer }) });
+    const forged = Array.from({ length: 6 }, () => attempt(gw.url, '0000', forgedToken(DEMO.user.sub)));
+    expect((await attempt(gw.url, DEMO.user.pin)).__typename).toBe('Otp');
     expect((await Promise.all(forged)).map((r) => r.__typename)).toEqual(Array(6).fill('Unauthenticated'));
-    expect(received.filter((request) => request.path.endsWith('/user/otp'))).toHaveLength(1);
+    expect(gw.received.filter((request) => request.path.endsWith('/user/otp'))).toHaveLength(1);
   });
 
   it('keys an opaque (non-JWT) token by its hash', async () => {
-    await start({ PIN_MAX_FAILURES: '1' });
+    await using gw = await startSandboxedGateway({ env: { PIN_MAX_FAILURES: '1' } });
     // The sandbox does not know this token: 401s never count, so it is never locked.
-    for (let i = 0; i < 3; i += 1) expect((await attempt('0000', 'opaque-token')).__typename).toBe('Unauthenticated');
+    for (let i = 0; i < 3; i += 1) expect((await attempt(gw.url, '0000', 'opaque-token')).__typename).toBe('Unauthenticated');
   });
 });
 
 describe('PIN guard and honest users', () => {
   it('lets at most PIN_MAX_FAILURES checks of one account run at once; the rest wait a second', async () => {
-    await start();
-    const results = await Promise.all(Array.from({ length: 8 }, () => attempt(DEMO.user.pin)));
+    await using gw = await startSandboxedGateway();
+    const results = await Promise.all(Array.from({ length: 8 }, () => attempt(gw.url, DEMO.user.pin)));
     const otps = results.filter((r) => r.__typename === 'Otp');
     const busy = results.filter((r) => r.__typename === 'RateLimited');
     expect(otps.length).toBeGreaterThanOrEqual(5);
     expect(otps.length + busy.length).toBe(8);
     for (const refusal of busy) expect(refusal.retryAfterSeconds).toBe(1);
     // Nothing was counted as a failure: the account is free afterwards.
-    expect((await attempt(DEMO.user.pin)).__typename).toBe('Otp');
+    expect((await attempt(gw.url, DEMO.user.pin)).__typename).toBe('Otp');
   });
 });

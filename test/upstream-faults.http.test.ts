@@ -3,26 +3,14 @@
  * broken connections and silence. Every one is a typed answer or a coded top-level error.
  */
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, CREATE_OTP, graphql, scriptedUpstream, startGateway, type RunningGateway, type ScriptedRequest } from './helpers/servers.js';
+import { describe, expect, it } from 'vitest';
+import { createOtp, startScriptedGateway, type ScriptedRequest } from './helpers/servers.js';
 
 const TOKEN = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ0ZXN0In0.c2ln';
 const PIN = '4711';
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanup.map((close) => close()));
-  cleanup = [];
-});
 
-async function gatewayOver(answer: (request: ScriptedRequest, response: ServerResponse) => void, env: Record<string, string> = {}) {
-  const upstream = await scriptedUpstream(answer);
-  const gateway = await startGateway(`${upstream.url}/user/2024-1`, env);
-  cleanup.push(() => gateway.close(), () => upstream.close());
-  return { upstream, gateway };
-}
-
-const createOtp = (gateway: RunningGateway, input: Record<string, unknown> = { pin: PIN }) =>
-  graphql(gateway.url, CREATE_OTP, { variables: { input }, headers: bearer(TOKEN) });
+/** createOtp with the same PIN and token, for every scripted answer. */
+const requestOtp = (gateway: { readonly url: string }) => createOtp(gateway.url, { pin: PIN }, TOKEN);
 
 const send = (status: number, body: string, headers: Record<string, string> = {}) => (_: ScriptedRequest, res: ServerResponse) => {
   res.writeHead(status, headers).end(body);
@@ -40,14 +28,14 @@ describe('typed answers', () => {
     ['404 JSON:API', send(404, jsonApi({ id: 'e3', status: '404', title: 'Resource not found' }), API), 'InvalidCredentials', 'e3'],
     ['404 empty body', send(404, '', { 'request-id': 'rid-3' }), 'InvalidCredentials', 'rid-3'],
   ])('%s -> %s', async (_case, answer, typename, errorId) => {
-    const { gateway } = await gatewayOver(answer);
-    const { body } = await createOtp(gateway);
+    await using gateway = await startScriptedGateway(answer);
+    const { body } = await requestOtp(gateway);
     expect(body.errors).toBeUndefined();
     expect(body.data?.['createOtp']).toMatchObject({ __typename: typename, errorId });
   });
 
   it('422 -> InvalidInput with each source.pointer as an input path', async () => {
-    const { gateway } = await gatewayOver(
+    await using gateway = await startScriptedGateway(
       send(422, jsonApi(
         { id: 'e4', detail: 'PIN must have 4 digits', source: { pointer: '/pin' } },
         { title: 'Password too short', source: { pointer: '/password' } },
@@ -55,7 +43,7 @@ describe('typed answers', () => {
         { detail: `PIN ${PIN} is a series`, source: { pointer: '/pin' } },
       ), API),
     );
-    const { body } = await createOtp(gateway);
+    const { body } = await requestOtp(gateway);
     expect(body.data?.['createOtp']).toEqual({
       __typename: 'InvalidInput',
       message: expect.any(String),
@@ -75,15 +63,15 @@ describe('typed answers', () => {
     ['absent', undefined, null],
     ['garbage', 'soon', null],
   ])('429 with Retry-After %s -> RateLimited', async (_case, retryAfter, expected) => {
-    const { gateway } = await gatewayOver(send(429, '', retryAfter === undefined ? {} : { 'retry-after': retryAfter }));
-    const { body } = await createOtp(gateway);
+    await using gateway = await startScriptedGateway(send(429, '', retryAfter === undefined ? {} : { 'retry-after': retryAfter }));
+    const { body } = await requestOtp(gateway);
     expect(body.data?.['createOtp']).toMatchObject({ __typename: 'RateLimited', retryAfterSeconds: expected });
   });
 
   it('429 with an HTTP-date Retry-After -> seconds until then', async () => {
     const at = new Date(Date.now() + 90_000).toUTCString();
-    const { gateway } = await gatewayOver(send(429, '', { 'retry-after': at }));
-    const { body } = await createOtp(gateway);
+    await using gateway = await startScriptedGateway(send(429, '', { 'retry-after': at }));
+    const { body } = await requestOtp(gateway);
     expect(body.data?.['createOtp'].retryAfterSeconds).toBeGreaterThanOrEqual(88);
     expect(body.data?.['createOtp'].retryAfterSeconds).toBeLessThanOrEqual(91);
   });
@@ -110,8 +98,8 @@ describe('coded top-level errors', () => {
     ['201 JSON array', send(201, '[]'), undefined],
     ['201 JSON null', send(201, 'null'), undefined],
   ])('%s -> UPSTREAM_BAD_RESPONSE', async (_case, answer, errorId) => {
-    const { gateway } = await gatewayOver(answer);
-    const { status, body } = await createOtp(gateway);
+    await using gateway = await startScriptedGateway(answer);
+    const { status, body } = await requestOtp(gateway);
     expect(status).toBe(200);
     expect(body.data).toBeNull();
     expect(body.errors).toHaveLength(1);
@@ -123,64 +111,64 @@ describe('coded top-level errors', () => {
 
   it('a body over 64 KiB -> UPSTREAM_BAD_RESPONSE, with or without Content-Length', async () => {
     const big = JSON.stringify({ otp: '123456', expiresAt: new Date().toISOString(), pad: 'x'.repeat(70_000) });
-    const { gateway } = await gatewayOver((_req, res) => {
+    await using gateway = await startScriptedGateway((_req, res) => {
       res.writeHead(201, { 'content-type': 'application/json' });
       res.write(big.slice(0, 10));
       res.end(big.slice(10)); // chunked: no Content-Length
     });
-    expect((await createOtp(gateway)).body.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_BAD_RESPONSE');
-    const sized = await gatewayOver(send(201, big, { 'content-type': 'application/json' }));
-    expect((await createOtp(sized.gateway)).body.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_BAD_RESPONSE');
+    expect((await requestOtp(gateway)).body.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_BAD_RESPONSE');
+    await using sized = await startScriptedGateway(send(201, big, { 'content-type': 'application/json' }));
+    expect((await requestOtp(sized)).body.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_BAD_RESPONSE');
   });
 
   it('connection refused -> UPSTREAM_UNAVAILABLE', async () => {
-    const { upstream, gateway } = await gatewayOver(send(201, ''));
-    await upstream.close();
-    const { body } = await createOtp(gateway);
+    await using gateway = await startScriptedGateway(send(201, ''));
+    await gateway.upstream.close();
+    const { body } = await requestOtp(gateway);
     expect(body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(body.errors?.[0]?.message).toBe('The PACE API is unreachable. Try again later.');
   });
 
   it('connection reset after the request -> UPSTREAM_UNAVAILABLE, and the POST is not retried', async () => {
-    const { upstream, gateway } = await gatewayOver((_req, res) => res.socket?.destroy());
-    const { body } = await createOtp(gateway);
+    await using gateway = await startScriptedGateway((_req, res) => res.socket?.destroy());
+    const { body } = await requestOtp(gateway);
     expect(body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE' });
-    expect(upstream.requests).toHaveLength(1);
+    expect(gateway.upstream.requests).toHaveLength(1);
   });
 
   it('an upstream that never answers -> UPSTREAM_TIMEOUT within UPSTREAM_TIMEOUT_MS, not retried', async () => {
-    const { upstream, gateway } = await gatewayOver(() => undefined, { UPSTREAM_TIMEOUT_MS: '300' });
+    await using gateway = await startScriptedGateway(() => undefined, { UPSTREAM_TIMEOUT_MS: '300' });
     const started = Date.now();
-    const { body } = await createOtp(gateway);
+    const { body } = await requestOtp(gateway);
     expect(body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(3_000);
-    expect(upstream.requests).toHaveLength(1);
+    expect(gateway.upstream.requests).toHaveLength(1);
   });
 
   it('a request queued behind UPSTREAM_CONNECTIONS still times out within UPSTREAM_TIMEOUT_MS', async () => {
-    const { upstream, gateway } = await gatewayOver(() => undefined, { UPSTREAM_TIMEOUT_MS: '300', UPSTREAM_CONNECTIONS: '1' });
+    await using gateway = await startScriptedGateway(() => undefined, { UPSTREAM_TIMEOUT_MS: '300', UPSTREAM_CONNECTIONS: '1' });
     const started = Date.now();
-    const results = await Promise.all([createOtp(gateway), createOtp(gateway), createOtp(gateway)]);
+    const results = await Promise.all([requestOtp(gateway), requestOtp(gateway), requestOtp(gateway)]);
     for (const { body } of results) expect(body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(3_000);
-    expect(upstream.requests.length).toBeLessThanOrEqual(3);
+    expect(gateway.upstream.requests.length).toBeLessThanOrEqual(3);
   });
 
   it('a body that trickles past the deadline -> UPSTREAM_TIMEOUT', async () => {
-    const { gateway } = await gatewayOver((_req, res) => {
+    await using gateway = await startScriptedGateway((_req, res) => {
       res.writeHead(201, { 'content-type': 'application/json' });
       const timer = setInterval(() => res.write(' '), 50);
       res.on('close', () => clearInterval(timer));
     }, { UPSTREAM_TIMEOUT_MS: '400' });
     const started = Date.now();
-    const { body } = await createOtp(gateway);
+    const { body } = await requestOtp(gateway);
     expect(body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
   it('never puts the upstream body in the error', async () => {
-    const { gateway } = await gatewayOver(send(502, HTML, { 'content-type': 'text/html' }));
-    const { body } = await createOtp(gateway);
+    await using gateway = await startScriptedGateway(send(502, HTML, { 'content-type': 'text/html' }));
+    const { body } = await requestOtp(gateway);
     expect(JSON.stringify(body)).not.toContain('secret-internal-host-name');
   });
 });

@@ -24,28 +24,16 @@ const SUBS = {
  * - noScope:      token has neither `user:otp:create` nor `user:user:read`: 403 plain text.
  */
 export const DEMO = {
-  user: {
-    token: SANDBOX_TOKENS.sign({ sub: SUBS.user, scope: APP_SCOPES }),
-    pin: '1234',
-    password: 'sandbox-password-1',
-    sub: SUBS.user,
-  },
-  passwordOnly: {
-    token: SANDBOX_TOKENS.sign({ sub: SUBS.passwordOnly, scope: APP_SCOPES }),
-    password: 'sandbox-password-2',
-    sub: SUBS.passwordOnly,
-  },
-  unlinked: {
-    token: SANDBOX_TOKENS.sign({ sub: SUBS.unlinked, scope: APP_SCOPES }),
-    pin: '5678',
-    password: 'sandbox-password-3',
-    sub: SUBS.unlinked,
-  },
-  noScope: {
-    token: SANDBOX_TOKENS.sign({ sub: SUBS.noScope, scope: NO_USER_SCOPES }),
-    sub: SUBS.noScope,
-  },
+  user: demoAccount(SUBS.user, APP_SCOPES, { pin: '1234', password: 'sandbox-password-1' }),
+  passwordOnly: demoAccount(SUBS.passwordOnly, APP_SCOPES, { password: 'sandbox-password-2' }),
+  unlinked: demoAccount(SUBS.unlinked, APP_SCOPES, { pin: '5678', password: 'sandbox-password-3' }),
+  noScope: demoAccount(SUBS.noScope, NO_USER_SCOPES, {}),
 } as const;
+
+/** A demo account: its `sub`, a token with `scope`, and its secrets as a client would type them. */
+function demoAccount<Secrets extends { readonly pin?: string; readonly password?: string }>(sub: string, scope: string, secrets: Secrets) {
+  return { token: SANDBOX_TOKENS.sign({ sub, scope }), sub, ...secrets } as const;
+}
 
 export interface Account {
   sub: string;

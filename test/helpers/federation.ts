@@ -5,7 +5,7 @@ import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { composeServices, compositionHasErrors, type CompositionSuccess } from '@theguild/federation-composition';
 import { buildASTSchema, isInputObjectType, isInterfaceType, isObjectType, parse, type DocumentNode, type GraphQLNamedType } from 'graphql';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
-import { graphql, listen, type Listening } from './servers.js';
+import { disposable, graphql, listen, type Listening } from './servers.js';
 
 export interface Subgraph {
   readonly name: string;
@@ -57,7 +57,10 @@ export async function startProfileSubgraph(): Promise<Listening> {
   });
   const yoga = createYoga({ schema, logging: false, landingPage: false, graphiql: false });
   const http = await listen(yoga);
-  return { ...http, close: async () => { await http.close(); await yoga.dispose(); } };
+  return disposable(http, async () => {
+    await http.close();
+    await yoga.dispose();
+  });
 }
 
 /** The composed supergraph, or a thrown error listing every composition error. */
@@ -136,7 +139,10 @@ export async function startFederationGateway(supergraph: string): Promise<Listen
     },
   });
   const http = await listen(gateway);
-  return { ...http, close: async () => { await http.close(); await gateway.dispose(); } };
+  return disposable(http, async () => {
+    await http.close();
+    await gateway.dispose();
+  });
 }
 
 export interface Federation {
@@ -150,4 +156,22 @@ export async function federate(subgraphUrls: Record<string, string>): Promise<Fe
   const subgraphs = await Promise.all(Object.entries(subgraphUrls).map(([name, url]) => fetchSubgraph(name, url)));
   const composition = composeSupergraph(subgraphs);
   return { subgraphs, composition, gateway: await startFederationGateway(composition.supergraphSdl) };
+}
+
+export interface Supergraph extends Federation, AsyncDisposable {
+  readonly profile: Listening;
+  close(): Promise<void>;
+}
+
+/** This gateway (at `otpUrl`) beside a fresh profile subgraph, composed and served by Hive Gateway. */
+export async function startSupergraph(otpUrl: string): Promise<Supergraph> {
+  const profile = await startProfileSubgraph();
+  const federation = await federate({ otp: otpUrl, profile: profile.url }).catch(async (error: unknown) => {
+    await profile.close();
+    throw error;
+  });
+  return disposable({ ...federation, profile }, async () => {
+    await federation.gateway.close();
+    await profile.close();
+  });
 }
