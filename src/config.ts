@@ -4,6 +4,10 @@
  */
 import { readTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
 
+import { ConfigError } from './errors.js';
+
+export { ConfigError };
+
 export interface Config {
   readonly production: boolean;
   readonly port: number;
@@ -39,13 +43,6 @@ export interface Config {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'ERR_INVALID_CONFIG';
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
 
 type Env = Readonly<Record<string, string | undefined>>;
 

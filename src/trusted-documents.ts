@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { defaultExtractPersistedOperationId, usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import { REQUEST_ERROR_CODES } from './errors.js';
 
 /** Document id -> document text. */
 export type TrustedDocuments = ReadonlyMap<string, string>;
@@ -72,14 +73,14 @@ const bareHash = (id: string) => id.replace(/^sha256:/, '');
 export const TRUSTED_DOCUMENT_ERRORS = {
   // Apollo's persisted-queries link recognises this code (and retries with the document, which
   // ALLOW_ARBITRARY_DOCUMENTS then decides on).
-  notFound: { message: 'The document id is not in this gateway’s trusted documents.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+  notFound: { message: 'The document id is not in this gateway’s trusted documents.', extensions: { code: REQUEST_ERROR_CODES.PERSISTED_QUERY_NOT_FOUND } },
   keyNotFound: {
     message: 'Name a trusted document: send `documentId` (or `extensions.persistedQuery.sha256Hash`).',
-    extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: { status: 400 } },
+    extensions: { code: REQUEST_ERROR_CODES.PERSISTED_QUERY_ID_REQUIRED, http: { status: 400 } },
   },
   persistedQueryOnly: {
     message: 'Only trusted documents are accepted here: send the `documentId` of a listed document instead of the query.',
-    extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
+    extensions: { code: REQUEST_ERROR_CODES.PERSISTED_QUERY_ONLY, http: { status: 400 } },
   },
 } as const;
 

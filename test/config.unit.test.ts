@@ -144,7 +144,7 @@ describe('loadConfig', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).code).toBe('ERR_INVALID_CONFIG');
+    expect((error as ConfigError).code).toBe('INVALID_CONFIG');
     expect((error as ConfigError).problems).toHaveLength(4);
     expect((error as ConfigError).message.split('\n')).toHaveLength(5);
   });

@@ -42,7 +42,7 @@ export function requestState(request: Request): RequestState {
 
 /**
  * Records what a root field resolved to, as the client sees it: the success type, the union member
- * of a ResultError (class name without "Error"), or a coded error's code.
+ * of a ResultError (its typeName), or a coded error's code.
  */
 export async function recordResult<T>(state: RequestState, successType: string, result: Promise<T>): Promise<T> {
   try {
@@ -51,7 +51,7 @@ export async function recordResult<T>(state: RequestState, successType: string, 
     return value;
   } catch (error) {
     state.results.push(
-      error instanceof ResultError ? error.name.replace(/Error$/, '') : error instanceof CodedError ? error.code : 'INTERNAL_SERVER_ERROR',
+      error instanceof ResultError ? error.typeName : error instanceof CodedError ? error.code : 'INTERNAL_SERVER_ERROR',
     );
     throw error;
   }

@@ -5,6 +5,7 @@ import {
   InvalidInputError,
   MissingLinkedIdentityError,
   RateLimitedError,
+  ResultError,
   UnauthenticatedError,
   type FieldProblem,
 } from '../errors.js';
@@ -38,12 +39,11 @@ export function defineErrorTypes(builder: Builder, named: TypeNamer): void {
   /** Error types that carry the upstream's error id. */
   const upstreamErrorType = (
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Pothos matches classes by `new (...args: any[])`
-    errorClass: new (...args: any[]) => Error & { readonly errorId?: string | undefined },
-    name: string,
+    errorClass: (new (...args: any[]) => ResultError & { readonly errorId?: string | undefined }) & { readonly typeName: string },
     description: string,
   ) =>
     builder.objectType(errorClass, {
-      name: named(name),
+      name: named(errorClass.typeName),
       description,
       shareable: true,
       interfaces: [ErrorInterface],
@@ -55,22 +55,18 @@ export function defineErrorTypes(builder: Builder, named: TypeNamer): void {
 
   upstreamErrorType(
     InvalidCredentialsError,
-    'InvalidCredentials',
-    `The PIN or password is wrong. Ask the user to enter it again; repeated failures lead to \`${named('RateLimited')}\`.`,
+    `The PIN or password is wrong. Ask the user to enter it again; repeated failures lead to \`${named(RateLimitedError.typeName)}\`.`,
   );
   upstreamErrorType(
     MissingLinkedIdentityError,
-    'MissingLinkedIdentity',
     'The account lacks a linked third-party identity: the user must log in / authorise with that identity first.',
   );
   upstreamErrorType(
     UnauthenticatedError,
-    'Unauthenticated',
     'The access token is missing, malformed, expired or revoked. Refresh it or log the user in again.',
   );
   upstreamErrorType(
     ForbiddenError,
-    'Forbidden',
     'The access token is valid but not allowed to do this (e.g. it lacks the scope `user:otp:create`).',
   );
 
@@ -84,7 +80,7 @@ export function defineErrorTypes(builder: Builder, named: TypeNamer): void {
   });
 
   builder.objectType(InvalidInputError, {
-    name: named('InvalidInput'),
+    name: named(InvalidInputError.typeName),
     description: 'The input cannot be used. Fix the fields listed and send again.',
     shareable: true,
     interfaces: [ErrorInterface],
@@ -96,7 +92,7 @@ export function defineErrorTypes(builder: Builder, named: TypeNamer): void {
   });
 
   builder.objectType(RateLimitedError, {
-    name: named('RateLimited'),
+    name: named(RateLimitedError.typeName),
     description: 'Too many attempts. Wait `retryAfterSeconds` (when given) before trying again.',
     shareable: true,
     interfaces: [ErrorInterface],

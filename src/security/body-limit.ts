@@ -6,12 +6,12 @@
  * Only bodies of unknown length (chunked, or requests built by an embedding host) are read with a cap.
  * Yoga's pipeline cost about half the gateway's throughput in the profile (bench/README.md).
  */
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
+import { requestError } from '../errors.js';
 
 const CONTENT_LENGTH = /^\d+$/;
 
-const tooLarge = () =>
-  createGraphQLError('Request body too large', { extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: 413 } } });
+const tooLarge = () => requestError('REQUEST_ENTITY_TOO_LARGE', 'Request body too large', { status: 413 });
 
 export function useRequestBodyLimit(limit: number): Plugin {
   return {
@@ -19,7 +19,7 @@ export function useRequestBodyLimit(limit: number): Plugin {
       const contentLength = request.headers.get('content-length');
       if (contentLength !== null) {
         if (!CONTENT_LENGTH.test(contentLength)) {
-          throw createGraphQLError('Content-Length header is invalid.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+          throw requestError('BAD_REQUEST', 'Content-Length header is invalid.', { status: 400 });
         }
         if (Number(contentLength) > limit) throw tooLarge();
         if (isNodeRequest(serverContext)) return; // framed by Node: exactly contentLength bytes

@@ -10,6 +10,7 @@
  * lexer in a Proxy and cost an eighth of the time spent refusing wide documents in the profile.
  */
 import { GraphQLError, Kind, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
+import { requestError } from '../errors.js';
 import type { Plugin } from 'graphql-yoga';
 
 export interface DocumentLimits {
@@ -34,7 +35,7 @@ export function useDocumentLimits({ maxTokens, maxFields, maxAliases }: Document
     } catch (error) {
       // graphql-js words it "Document contains more that N tokens"; say it as the other limits do.
       if (error instanceof GraphQLError && /contains more th[ae]t \d+ tokens/.test(error.message)) {
-        throw new GraphQLError(`Syntax Error: Token limit of ${maxTokens} exceeded.`, { extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } } });
+        throw requestError('GRAPHQL_PARSE_FAILED', `Syntax Error: Token limit of ${maxTokens} exceeded.`, { status: 400 });
       }
       throw error;
     }
@@ -57,7 +58,7 @@ export function useDocumentLimits({ maxTokens, maxFields, maxAliases }: Document
               ? `Aliases limit of ${maxAliases} exceeded, found ${counts.aliases}.`
               : undefined;
         if (refusal !== undefined) {
-          replaceParseResult(new GraphQLError(`Syntax Error: ${refusal}`, { extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } } }));
+          replaceParseResult(requestError('GRAPHQL_PARSE_FAILED', `Syntax Error: ${refusal}`, { status: 400 }));
         }
       };
     },

@@ -1,4 +1,5 @@
-import { GraphQLError, Kind, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import { Kind, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import { requestError } from '../errors.js';
 
 /**
  * At most one `fieldName` per mutation operation, counted through aliases, inline fragments and
@@ -9,12 +10,7 @@ export function singleMutationFieldRule(fieldName: string): ValidationRule {
     OperationDefinition(operation) {
       if (operation.operation !== 'mutation') return;
       if (countField(fieldName, operation.selectionSet, context, new Set()) > 1) {
-        context.reportError(
-          new GraphQLError(`Only one ${fieldName} is allowed per operation.`, {
-            nodes: operation,
-            extensions: { code: 'TOO_MANY_CREDENTIAL_CHECKS' },
-          }),
-        );
+        context.reportError(requestError('TOO_MANY_CREDENTIAL_CHECKS', `Only one ${fieldName} is allowed per operation.`, { nodes: operation }));
       }
     },
   });

@@ -1,6 +1,7 @@
 /**
- * What an upstream answer means: a success value, a ResultError the client switches on, or an
- * UpstreamBadResponseError. Decided by status first, then by the JSON:API `code`.
+ * What an upstream answer means: a success value is returned; anything else is thrown, as a
+ * ResultError the client switches on or an UpstreamBadResponseError. Decided by status first, then
+ * by the JSON:API `code`.
  */
 import {
   ForbiddenError,
@@ -24,8 +25,12 @@ export interface FailureContext {
 
 const MAX_FIELD_MESSAGE = 200;
 
-/** The error for a non-success answer. Always returns; the caller throws. */
-export function failureFromResponse(response: UpstreamResponse, context: FailureContext): Error {
+/** Throws the error a non-success answer means. */
+export function throwFailure(response: UpstreamResponse, context: FailureContext): never {
+  throw failureOf(response, context);
+}
+
+function failureOf(response: UpstreamResponse, context: FailureContext): Error {
   const errors = parseJsonApiErrors(response.body);
   const errorId = errors.find((e) => e.id !== undefined)?.id ?? response.requestId;
   switch (response.status) {

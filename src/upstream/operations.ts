@@ -1,7 +1,7 @@
 /** PACE's endpoints as functions: one request, one mapping, a value or a thrown typed error. */
 import { UpstreamBadResponseError } from '../errors.js';
 import type { PaceClient, UpstreamCall } from './client.js';
-import { failureFromResponse, otpFromResponse, type Otp } from './mapping.js';
+import { otpFromResponse, throwFailure, type Otp } from './mapping.js';
 
 /** Only the credentials the caller gave: `{"pin":"1234"}`, never `{"pin":"1234","password":null}`. */
 export interface OtpCredentials {
@@ -12,7 +12,7 @@ export interface OtpCredentials {
 export async function createOtp(client: PaceClient, call: UpstreamCall, credentials: OtpCredentials): Promise<Otp> {
   const response = await client.post('createOtp', '/user/otp', call, JSON.stringify(credentials));
   if (response.status === 201) return otpFromResponse(response);
-  throw failureFromResponse(response, {
+  return throwFailure(response, {
     notFoundIsInvalidCredentials: true,
     secrets: [credentials.pin ?? '', credentials.password ?? ''],
   });
@@ -26,7 +26,7 @@ export interface CredentialKinds {
 
 export async function pinOrPassword(client: PaceClient, call: UpstreamCall): Promise<CredentialKinds> {
   const response = await client.get('pinOrPassword', '/user/pin-or-password', call);
-  if (response.status !== 200) throw failureFromResponse(response, { notFoundIsInvalidCredentials: false });
+  if (response.status !== 200) throwFailure(response, { notFoundIsInvalidCredentials: false });
   const body = response.body as { pin?: unknown; password?: unknown } | undefined;
   if (typeof body?.pin !== 'boolean' || typeof body.password !== 'boolean') {
     throw new UpstreamBadResponseError(response.status, response.requestId);
