@@ -16,6 +16,7 @@ import { buildSchema } from './schema/index.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { useObservability } from './observability/plugin.js';
 import { requestState } from './observability/request-state.js';
+import { useTracing } from './observability/tracing.js';
 import { useRequestBodyLimit } from './security/body-limit.js';
 import { MemoryFailureStore } from './security/failure-store.js';
 import { PinGuard } from './security/pin-guard.js';
@@ -56,6 +57,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const isShuttingDown = options.isShuttingDown ?? (() => false);
 
   const plugins: Plugin[] = [
+    useTracing(), // first: its spans cover everything the other plugins do (empty when tracing is off)
     useRequestBodyLimit(config.maxRequestBodyBytes),
     useObservability({ logger, metrics, isReady: () => !isShuttingDown() && pinGuard.isReady() }),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),

@@ -4,11 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
+import { loadTracingSettings, startTracing, type TracingSettings } from './observability/tracing.js';
 import { startSandbox, type RunningSandbox } from './sandbox/index.js';
 
 let config: Config;
+let tracingSettings: TracingSettings;
 try {
   config = loadConfig();
+  tracingSettings = loadTracingSettings();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
@@ -16,6 +19,7 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
+const tracing = await startTracing(tracingSettings); // before the gateway: its plugin and clients report to it
 let sandbox: RunningSandbox | undefined;
 if (config.paceApiUrl === undefined) {
   sandbox = await startSandbox();
@@ -51,6 +55,7 @@ function printSandboxHelp(running: RunningSandbox, port: number): void {
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return; // npm forwards the signal too: the second one changes nothing
   stopping = true;
+  const started = performance.now();
   logger.info({ signal }, 'shutting down: draining in-flight requests');
   const deadline = setTimeout(() => {
     logger.warn('shutdown timeout: closing remaining connections');
@@ -65,6 +70,8 @@ async function shutdown(signal: string): Promise<void> {
   try {
     await gateway.dispose();
     await sandbox?.close();
+    // The spans of the drained requests, within what is left of the budget.
+    await tracing?.shutdown(config.shutdownTimeoutMs - (performance.now() - started));
     logger.info('stopped');
   } catch (error) {
     code = 1;

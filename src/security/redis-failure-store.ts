@@ -1,6 +1,7 @@
 /** Failure counts in Redis, so every replica behind a load balancer sees the same counts. */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { withSpan } from '../observability/tracing.js';
 import type { Admission, AttemptKeys, AttemptOutcome, FailureStore } from './failure-store.js';
 
 const PREFIX = 'pace-otp-gateway:';
@@ -40,6 +41,9 @@ if ARGV[1] == 'failure' then
 end
 return 1`;
 
+/** Each script call's span (tracing on): no key, slot or argument in it. */
+const REDIS_SPAN = { 'db.system.name': 'redis', 'db.operation.name': 'EVAL' } as const;
+
 export interface RedisFailureStoreOptions {
   readonly url: URL;
   /** How long an in-flight slot may live: longer than any check (a replica that dies mid-check must not hold it for ever). */
@@ -64,7 +68,7 @@ export class RedisFailureStore implements FailureStore {
 
   async begin(keys: AttemptKeys, limit: number, windowSeconds: number): Promise<Admission> {
     const slot = randomUUID();
-    const [admitted, failures, resetInMs] = (await this.#redis.eval(
+    const [admitted, failures, resetInMs] = (await withSpan('pin-guard begin', REDIS_SPAN, () => this.#redis.eval(
       BEGIN,
       2,
       ...this.#keys(keys),
@@ -72,12 +76,12 @@ export class RedisFailureStore implements FailureStore {
       windowSeconds * 1000,
       this.#inFlightTtlSeconds * 1000,
       slot,
-    )) as [number, number, number];
+    ))) as [number, number, number];
     return admitted === 1 ? { admitted: true, slot } : { admitted: false, failures, resetInMs: Math.max(0, resetInMs) };
   }
 
   async end(keys: AttemptKeys, slot: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
-    await this.#redis.eval(END, 2, ...this.#keys(keys), outcome, windowSeconds * 1000, slot);
+    await withSpan('pin-guard end', REDIS_SPAN, () => this.#redis.eval(END, 2, ...this.#keys(keys), outcome, windowSeconds * 1000, slot));
   }
 
   isReady(): boolean {

@@ -1,0 +1,51 @@
+/**
+ * The OpenTelemetry SDK, set up from the standard variables: the exporter reads
+ * OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT/HEADERS/TIMEOUT/COMPRESSION, the provider reads
+ * OTEL_TRACES_SAMPLER(_ARG) (parent-based always-on by default) and the span limits, the batch
+ * processor OTEL_BSP_*, the resource OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
+ * Loaded only when tracing is on (see ./tracing.ts).
+ *
+ * The provider is not registered as the process-global one: a host application that embeds the
+ * gateway keeps its own, and the context travels in this module's own AsyncLocalStorage.
+ */
+import { readFileSync } from 'node:fs';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type { TracingRuntime, TracingSettings } from './tracing.js';
+import { GatewayTracer } from './tracing-spans.js';
+
+const SERVICE_NAME = 'pace-otp-gateway';
+
+export async function createTracingRuntime(settings: TracingSettings): Promise<TracingRuntime> {
+  const provider = new NodeTracerProvider({
+    // Later wins: the SDK's defaults, then ours, then OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME.
+    resource: defaultResource()
+      .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: SERVICE_NAME, [ATTR_SERVICE_VERSION]: packageVersion() }))
+      .merge(detectResources({ detectors: [envDetector] })),
+    spanProcessors: [new BatchSpanProcessor(await exporter(settings))],
+  });
+  const contexts = new AsyncLocalStorageContextManager().enable();
+  return new GatewayTracer(provider, provider.getTracer(SERVICE_NAME), contexts, new W3CTraceContextPropagator());
+}
+
+/** Only the exporter of the chosen protocol is loaded. */
+async function exporter({ protocol }: TracingSettings): Promise<SpanExporter> {
+  if (protocol === 'http/json') {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    return new OTLPTraceExporter();
+  }
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter();
+}
+
+function packageVersion(): string {
+  try {
+    // src/observability/ and dist/observability/ are both two levels below the package root.
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
