@@ -54,7 +54,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       contentTypes.push(type);
       rawBodies.push(body);
       try {
-        spans.push(...(type.startsWith('application/json') ? fromJson(JSON.parse(body.toString('utf8'))) : fromProtobuf(body)));
+        spans.push(...decodeTraces(body, type));
       } catch (error) {
         res.writeHead(400).end(String(error));
         return;
@@ -65,6 +65,11 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     });
   });
   return { ...http, spans, contentTypes, rawBodies };
+}
+
+/** An ExportTraceServiceRequest body, http/json or http/protobuf by its content type, as flat spans. */
+export function decodeTraces(body: Uint8Array, contentType: string): ReceivedSpan[] {
+  return contentType.startsWith('application/json') ? fromJson(JSON.parse(Buffer.from(body).toString('utf8'))) : fromProtobuf(body);
 }
 
 /** Every string of a span a reader of the trace could see: names, attribute keys and values, events, status, resource. */
