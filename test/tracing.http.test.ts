@@ -103,7 +103,6 @@ describe('a createOtp request', () => {
     expect(client.attributes).toEqual({
       'http.request.method': 'POST',
       'url.full': `${upstream.origin}/user/2024-1/user/otp`,
-      'url.template': '/user/2024-1/user/otp',
       'server.address': upstream.hostname,
       'server.port': Number(upstream.port),
       'http.response.status_code': 201,

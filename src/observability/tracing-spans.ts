@@ -55,6 +55,8 @@ export class GatewayTracer implements TracingRuntime {
   readonly #tracer: Tracer;
   readonly #contexts: ContextManager;
   readonly #propagator: TextMapPropagator;
+  // The gateway calls two PACE paths: their span names and attributes are worked out once.
+  readonly #upstreamTargets = new Map<string, { name: string; attributes: SpanAttributes }>();
 
   constructor(provider: NodeTracerProvider, tracer: Tracer, contexts: ContextManager, propagator: TextMapPropagator) {
     this.#provider = provider;
@@ -65,22 +67,9 @@ export class GatewayTracer implements TracingRuntime {
   }
 
   upstreamSpan(method: string, origin: string, path: string): UpstreamSpan {
-    const url = new URL(path, origin);
     const parent = this.#contexts.active();
-    const span = this.#tracer.startSpan(
-      `${method} ${url.pathname}`,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'http.request.method': method,
-          'url.full': url.origin + url.pathname,
-          'url.template': url.pathname,
-          'server.address': url.hostname,
-          'server.port': port(url),
-        },
-      },
-      parent,
-    );
+    const { name, attributes } = this.#upstreamTarget(method, origin, path);
+    const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
     const carrier: Record<string, string> = {};
     this.#propagator.inject(trace.setSpan(parent, span), carrier, defaultTextMapSetter);
     return {
@@ -97,6 +86,25 @@ export class GatewayTracer implements TracingRuntime {
         span.end();
       },
     };
+  }
+
+  #upstreamTarget(method: string, origin: string, path: string): { name: string; attributes: SpanAttributes } {
+    const key = `${method} ${origin}${path}`;
+    let target = this.#upstreamTargets.get(key);
+    if (target === undefined) {
+      const url = new URL(path, origin);
+      target = {
+        name: `${method} ${url.pathname}`,
+        attributes: {
+          'http.request.method': method,
+          'url.full': url.origin + url.pathname, // no query string: PACE's paths carry none
+          'server.address': url.hostname,
+          'server.port': port(url),
+        },
+      };
+      this.#upstreamTargets.set(key, target);
+    }
+    return target;
   }
 
   withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>): Promise<T> {
@@ -135,23 +143,14 @@ export class GatewayTracer implements TracingRuntime {
       instrumentation: {
         // Probes (/ready, /metrics) and other paths make no trace.
         request: ({ request }, wrapped) => {
-          const url = new URL(request.url);
-          if (url.pathname !== endpoint) return wrapped();
+          const { origin, path } = splitUrl(request.url);
+          // server.address/port left out: the resource says which host this is, and the Host header is the client's.
+          if (path !== endpoint) return wrapped();
           const method = HTTP_METHODS.has(request.method) ? request.method : '_OTHER';
           const parent = this.#propagator.extract(this.#contexts.active(), request.headers, headersGetter);
           const span = this.#tracer.startSpan(
             `${method} ${endpoint}`,
-            {
-              kind: SpanKind.SERVER,
-              attributes: {
-                'http.request.method': method,
-                'http.route': endpoint,
-                'url.path': url.pathname,
-                'url.scheme': url.protocol.slice(0, -1),
-                'server.address': url.hostname,
-                'server.port': port(url),
-              },
-            },
+            { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': endpoint, 'url.path': path, 'url.scheme': scheme(origin) } },
             parent,
           );
           serverSpans.set(request, span);
@@ -225,6 +224,18 @@ export class GatewayTracer implements TracingRuntime {
 function failed(span: Span, errorType: string): void {
   span.setAttribute('error.type', errorType);
   span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
+}
+
+/** Origin and path of a request URL, without parsing it whole (the query string is dropped, never read). */
+function splitUrl(url: string): { origin: string; path: string } {
+  const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+  if (pathStart < 0) return { origin: url, path: '/' };
+  const queryStart = url.indexOf('?', pathStart);
+  return { origin: url.slice(0, pathStart), path: queryStart < 0 ? url.slice(pathStart) : url.slice(pathStart, queryStart) };
+}
+
+function scheme(origin: string): string {
+  return origin.startsWith('https:') ? 'https' : 'http';
 }
 
 // Yoga's phases may return its own thenables rather than native promises.
