@@ -66,7 +66,7 @@ export function defineTargets({ stubPort }) {
       entry: gatewayEntry,
       ipc: false,
       skipReason: existsSync(gatewayEntry) ? null : `${gatewayEntry} not found (not built yet? run \`npm run build\` at the repo root)`,
-      env: { PACE_API_URL: paceApiUrl, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${stubPort}`, OTEL_TRACES_SAMPLER: process.env.XSAMPLER ?? 'always_on' },
+      env: { PACE_API_URL: paceApiUrl, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${stubPort}`, OTEL_TRACES_SAMPLER: 'always_on', OTEL_EXPORTER_OTLP_PROTOCOL: process.env.BENCH_OTEL_PROTOCOL || 'http/protobuf' },
       request: { method: 'POST', headersFor, path: process.env.BENCH_GATEWAY_PATH ?? '/graphql', body: graphqlBody(CREATE_OTP) },
       expect: expectOtpPayload,
       verifyBody: otpMarker,
