@@ -19,7 +19,7 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const tracing = await startTracing(tracingSettings); // before the gateway: its plugin and clients report to it
+const tracing = await startTracing(tracingSettings, logger); // before the gateway: its plugin and clients report to it
 let sandbox: RunningSandbox | undefined;
 if (config.paceApiUrl === undefined) {
   sandbox = await startSandbox();

@@ -28,6 +28,11 @@ describe('loadTracingSettings', () => {
     expect(loadTracingSettings({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }).protocol).toBe('http/protobuf');
   });
 
+  it('refuses an endpoint that is not an http(s) URL, without echoing it', () => {
+    expect(() => loadTracingSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL$/);
+    expect(() => loadTracingSettings({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://user:secret@c' })).toThrow(/^(?![\s\S]*secret)/);
+  });
+
   it('refuses what it cannot honour, listing every problem', () => {
     const attempt = () => loadTracingSettings({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_TRACES_EXPORTER: 'zipkin' });
     expect(attempt).toThrow(ConfigError);

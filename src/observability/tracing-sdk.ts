@@ -9,17 +9,20 @@
  * gateway keeps its own, and the context travels in this module's own AsyncLocalStorage.
  */
 import { readFileSync } from 'node:fs';
+import { diag, DiagLogLevel, type DiagLogFunction } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type { Logger } from '../logger.js';
 import type { TracingRuntime, TracingSettings } from './tracing.js';
 import { GatewayTracer } from './tracing-spans.js';
 
 const SERVICE_NAME = 'pace-otp-gateway';
 
-export async function createTracingRuntime(settings: TracingSettings): Promise<TracingRuntime> {
+export async function createTracingRuntime(settings: TracingSettings, logger?: Logger): Promise<TracingRuntime> {
+  if (logger) reportDiagnostics(logger);
   const provider = new NodeTracerProvider({
     // Later wins: the SDK's defaults, then ours, then OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME.
     resource: defaultResource()
@@ -39,6 +42,29 @@ async function exporter({ protocol }: TracingSettings): Promise<SpanExporter> {
   }
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
   return new OTLPTraceExporter();
+}
+
+/** The SDK reports through the `diag` API, silent unless given a logger: warnings and errors go to ours, as warnings. */
+function reportDiagnostics(logger: Logger): void {
+  const report: DiagLogFunction = (message, ...args) => {
+    // Only first lines of messages: an error's stack or attached data (a collector's whole answer) is noise here.
+    const causes = args.map((arg) => (arg instanceof Error ? arg.message : undefined)).filter((cause) => cause !== undefined);
+    logger.warn({ causes }, `tracing: ${summary(message)}`);
+  };
+  const ignore: DiagLogFunction = () => undefined;
+  diag.setLogger({ error: report, warn: report, info: ignore, debug: ignore, verbose: ignore }, DiagLogLevel.WARN);
+}
+
+/** The SDK's error handler hands over errors as JSON ({"stack": …, "message": …}): their first line is enough. */
+function summary(message: string): string {
+  let text = message;
+  try {
+    const parsed = JSON.parse(message) as { message?: unknown; stack?: unknown };
+    text = typeof parsed.message === 'string' ? parsed.message : typeof parsed.stack === 'string' ? parsed.stack : message;
+  } catch {
+    // not JSON: a plain message
+  }
+  return text.split('\n', 1)[0]!.slice(0, 300);
 }
 
 function packageVersion(): string {

@@ -8,6 +8,7 @@
  */
 import type { Plugin } from 'graphql-yoga';
 import { ConfigError } from '../config.js';
+import type { Logger } from '../logger.js';
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
@@ -57,6 +58,11 @@ export function loadTracingSettings(env: Env = process.env): TracingSettings {
   }
   const protocol = read('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? read('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
   if (!PROTOCOLS.includes(protocol)) problems.push(`OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (grpc is not bundled), got "${protocol}"`);
+  for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']) {
+    const value = read(name);
+    // The value is not echoed: it may carry credentials.
+    if (value !== undefined && !isHttpUrl(value)) problems.push(`${name} must be an http(s) URL`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const endpoint = read('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? read('OTEL_EXPORTER_OTLP_ENDPOINT');
@@ -65,22 +71,34 @@ export function loadTracingSettings(env: Env = process.env): TracingSettings {
   return { enabled, protocol: protocol as OtlpProtocol };
 }
 
+function isHttpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
 let runtime: TracingRuntime | undefined;
 
-/** Loads and starts the SDK when tracing is on; undefined (and nothing loaded) when it is off. */
-export async function startTracing(settings: TracingSettings): Promise<Tracing | undefined> {
+/**
+ * Loads and starts the SDK when tracing is on; undefined (and nothing loaded) when it is off.
+ * The SDK's own warnings and errors (an unreachable collector, dropped spans) go to `logger`.
+ */
+export async function startTracing(settings: TracingSettings, logger?: Logger): Promise<Tracing | undefined> {
   if (!settings.enabled) return undefined;
   const { createTracingRuntime } = await import('./tracing-sdk.js');
-  const started = await createTracingRuntime(settings);
+  const started = await createTracingRuntime(settings, logger);
   runtime = started;
   return {
     flush: () => started.flush(),
     shutdown: async (timeoutMs) => {
       if (runtime === started) runtime = undefined;
       let timer: NodeJS.Timeout | undefined;
-      const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, timeoutMs))));
-      await Promise.race([started.shutdown().catch(() => undefined), budget]);
+      const budget = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, timeoutMs))));
+      const outcome = await Promise.race([started.shutdown().catch(() => undefined), budget]);
       clearTimeout(timer);
+      if (outcome === 'late') logger?.warn('tracing: pending spans not exported within the shutdown budget');
     },
   };
 }
