@@ -144,10 +144,10 @@ export class GatewayTracer implements TracingRuntime {
         // Probes (/ready, /metrics) and other paths make no trace.
         request: ({ request }, wrapped) => {
           const { origin, path } = splitUrl(request.url);
-          // server.address/port left out: the resource says which host this is, and the Host header is the client's.
           if (path !== endpoint) return wrapped();
           const method = HTTP_METHODS.has(request.method) ? request.method : '_OTHER';
           const parent = this.#propagator.extract(this.#contexts.active(), request.headers, headersGetter);
+          // server.address/port left out: the resource says which host this is, and the Host header is the client's.
           const span = this.#tracer.startSpan(
             `${method} ${endpoint}`,
             { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': endpoint, 'url.path': path, 'url.scheme': scheme(origin) } },
@@ -167,7 +167,7 @@ export class GatewayTracer implements TracingRuntime {
           return this.#runIn(trace.setSpan(parent, span), wrapped, (error) => {
             const results = trackedRequestState(request)?.results ?? [];
             if (results.length > 0) span.setAttribute(RESULT_ATTRIBUTE, results.join(','));
-            const failure = results.find((result) => result in FAILURES) ?? (error === undefined ? undefined : 'INTERNAL_SERVER_ERROR');
+            const failure = results.find((result) => Object.hasOwn(FAILURES, result)) ?? (error === undefined ? undefined : 'INTERNAL_SERVER_ERROR');
             if (failure !== undefined) failed(span, failure);
             span.end();
           });
