@@ -44,7 +44,7 @@ describe('tracing off', () => {
   it('loads nothing and adds no work: an empty plugin, no upstream span, withSpan is the call itself', async () => {
     expect(await startTracing({ enabled: false, protocol: 'http/protobuf' })).toBeUndefined();
     expect(useTracing()).toEqual({});
-    expect(startUpstreamSpan('POST', 'http://pace', '/user/otp')).toBeUndefined();
+    expect(startUpstreamSpan(undefined, 'POST', 'http://pace', '/user/otp')).toBeUndefined();
     const call = Promise.resolve(42);
     expect(withSpan('pin-guard begin', {}, () => call)).toBe(call);
   });

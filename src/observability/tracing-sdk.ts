@@ -6,11 +6,10 @@
  * Loaded only when tracing is on (see ./tracing.ts).
  *
  * The provider is not registered as the process-global one: a host application that embeds the
- * gateway keeps its own, and the context travels in this module's own AsyncLocalStorage.
+ * gateway keeps its own. No context manager either: the trace context is handed along explicitly.
  */
 import { readFileSync } from 'node:fs';
 import { diag, DiagLogLevel, type DiagLogFunction } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-node';
@@ -30,8 +29,7 @@ export async function createTracingRuntime(settings: TracingSettings, logger?: L
       .merge(detectResources({ detectors: [envDetector] })),
     spanProcessors: [new BatchSpanProcessor(await exporter(settings))],
   });
-  const contexts = new AsyncLocalStorageContextManager().enable();
-  return new GatewayTracer(provider, provider.getTracer(SERVICE_NAME), contexts, new W3CTraceContextPropagator());
+  return new GatewayTracer(provider, provider.getTracer(SERVICE_NAME), new W3CTraceContextPropagator());
 }
 
 /** Only the exporter of the chosen protocol is loaded. */

@@ -12,11 +12,11 @@
  */
 import {
   defaultTextMapSetter,
+  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
   type Context,
-  type ContextManager,
   type Span,
   type TextMapGetter,
   type TextMapPropagator,
@@ -47,31 +47,33 @@ const headersGetter: TextMapGetter<Headers> = {
   keys: (headers) => [...headers.keys()],
 };
 
-type MaybePromise<T> = T | Promise<T>;
-
 export class GatewayTracer implements TracingRuntime {
   readonly plugin: Plugin;
   readonly #provider: NodeTracerProvider;
   readonly #tracer: Tracer;
-  readonly #contexts: ContextManager;
   readonly #propagator: TextMapPropagator;
+  /**
+   * The operation whose execute() is running synchronously right now: the parent of withSpan's spans.
+   * The context is handed along explicitly rather than through AsyncLocalStorage, whose promise hooks
+   * cost every promise of the process on Node 20 (see README, Performance).
+   */
+  #executing: Context | undefined;
   // The gateway calls two PACE paths: their span names and attributes are worked out once.
   readonly #upstreamTargets = new Map<string, { name: string; attributes: SpanAttributes }>();
 
-  constructor(provider: NodeTracerProvider, tracer: Tracer, contexts: ContextManager, propagator: TextMapPropagator) {
+  constructor(provider: NodeTracerProvider, tracer: Tracer, propagator: TextMapPropagator) {
     this.#provider = provider;
     this.#tracer = tracer;
-    this.#contexts = contexts;
     this.#propagator = propagator;
     this.plugin = this.#yogaPlugin();
   }
 
-  upstreamSpan(method: string, origin: string, path: string): UpstreamSpan {
-    const parent = this.#contexts.active();
+  upstreamSpan(parent: unknown, method: string, origin: string, path: string): UpstreamSpan {
+    const context = (parent as Context | undefined) ?? ROOT_CONTEXT;
     const { name, attributes } = this.#upstreamTarget(method, origin, path);
-    const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+    const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, context);
     const carrier: Record<string, string> = {};
-    this.#propagator.inject(trace.setSpan(parent, span), carrier, defaultTextMapSetter);
+    this.#propagator.inject(trace.setSpan(context, span), carrier, defaultTextMapSetter);
     return {
       traceparent: carrier['traceparent'],
       tracestate: carrier['tracestate'],
@@ -108,9 +110,11 @@ export class GatewayTracer implements TracingRuntime {
   }
 
   withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>): Promise<T> {
-    const parent = this.#contexts.active();
+    // Called outside an operation's synchronous execution (e.g. bookkeeping after the answer): no parent, no span.
+    const parent = this.#executing;
+    if (parent === undefined) return fn();
     const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
-    return this.#contexts.with(trace.setSpan(parent, span), fn).then(
+    return fn().then(
       (value) => {
         span.end();
         return value;
@@ -127,96 +131,90 @@ export class GatewayTracer implements TracingRuntime {
     return this.#provider.forceFlush();
   }
 
-  async shutdown(): Promise<void> {
-    await this.#provider.shutdown();
-    this.#contexts.disable();
+  shutdown(): Promise<void> {
+    return this.#provider.shutdown();
   }
 
   #yogaPlugin(): Plugin {
-    const serverSpans = new WeakMap<Request, Span>();
-    const operationSpans = new WeakMap<Request, Span>();
+    const servers = new WeakMap<Request, Span>();
+    const operations = new WeakMap<Request, { span: Span; context: Context }>();
+    const endOperation = (request: Request) => {
+      const operation = operations.get(request);
+      if (operation === undefined) return;
+      operations.delete(request);
+      const results = trackedRequestState(request)?.results ?? [];
+      if (results.length > 0) operation.span.setAttribute(RESULT_ATTRIBUTE, results.join(','));
+      const failure = results.find((result) => Object.hasOwn(FAILURES, result));
+      if (failure !== undefined) failed(operation.span, failure);
+      operation.span.end();
+    };
     let endpoint = '/graphql';
     return {
       onYogaInit({ yoga }) {
         endpoint = yoga.graphqlEndpoint;
       },
-      instrumentation: {
-        // Probes (/ready, /metrics) and other paths make no trace.
-        request: ({ request }, wrapped) => {
-          const { origin, path } = splitUrl(request.url);
-          if (path !== endpoint) return wrapped();
-          const method = HTTP_METHODS.has(request.method) ? request.method : '_OTHER';
-          const parent = this.#propagator.extract(this.#contexts.active(), request.headers, headersGetter);
-          // server.address/port left out: the resource says which host this is, and the Host header is the client's.
-          const span = this.#tracer.startSpan(
-            `${method} ${endpoint}`,
-            { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': endpoint, 'url.path': path, 'url.scheme': scheme(origin) } },
-            parent,
-          );
-          serverSpans.set(request, span);
-          return this.#runIn(trace.setSpan(parent, span), wrapped, (error) => {
-            if (error !== undefined) failed(span, error instanceof Error ? error.name : 'Error');
-            span.end();
-          });
-        },
-        operation: ({ request }, wrapped) => {
-          const parent = this.#contexts.active();
-          // Renamed to `mutation CreateOtp` once the document is parsed.
-          const span = this.#tracer.startSpan('GraphQL Operation', { kind: SpanKind.INTERNAL }, parent);
-          operationSpans.set(request, span);
-          return this.#runIn(trace.setSpan(parent, span), wrapped, (error) => {
-            const results = trackedRequestState(request)?.results ?? [];
-            if (results.length > 0) span.setAttribute(RESULT_ATTRIBUTE, results.join(','));
-            const failure = results.find((result) => Object.hasOwn(FAILURES, result)) ?? (error === undefined ? undefined : 'INTERNAL_SERVER_ERROR');
-            if (failure !== undefined) failed(span, failure);
-            span.end();
-          });
-        },
+      // Probes (/ready, /metrics) and other paths make no trace.
+      onRequest: ({ request }) => {
+        const { origin, path } = splitUrl(request.url);
+        if (path !== endpoint) return;
+        const method = HTTP_METHODS.has(request.method) ? request.method : '_OTHER';
+        const parent = this.#propagator.extract(ROOT_CONTEXT, request.headers, headersGetter);
+        // server.address/port left out: the resource says which host this is, and the Host header is the client's.
+        const span = this.#tracer.startSpan(
+          `${method} ${endpoint}`,
+          { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': endpoint, 'url.path': path, 'url.scheme': scheme(origin) } },
+          parent,
+        );
+        servers.set(request, span);
       },
-      onParse({ context }) {
+      // The operation span runs from parse to the result; renamed `mutation CreateOtp` once parsed.
+      onParse: ({ context }) => {
+        const server = servers.get(context.request);
+        if (server === undefined) return undefined;
+        const parent = trace.setSpan(ROOT_CONTEXT, server);
+        const span = this.#tracer.startSpan('GraphQL Operation', { kind: SpanKind.INTERNAL }, parent);
+        const operation = { span, context: trace.setSpan(parent, span) };
+        operations.set(context.request, operation);
+        const state = trackedRequestState(context.request);
+        if (state) state.traceContext = operation.context; // the PACE calls' parent
         return ({ result }) => {
-          const span = operationSpans.get(context.request);
-          if (span === undefined || result instanceof Error || result === null) return;
-          const operation = getOperationAST(result, context.params?.operationName);
-          if (operation === null || operation === undefined) return;
-          const name = operation.name?.value;
-          span.setAttribute('graphql.operation.type', operation.operation);
+          if (result instanceof Error || result === null) return;
+          const definition = getOperationAST(result, context.params?.operationName);
+          if (definition === null || definition === undefined) return;
+          const name = definition.name?.value;
+          span.setAttribute('graphql.operation.type', definition.operation);
           if (name !== undefined) span.setAttribute('graphql.operation.name', name);
-          span.updateName(name === undefined ? operation.operation : `${operation.operation} ${name}`);
+          span.updateName(name === undefined ? definition.operation : `${definition.operation} ${name}`);
         };
       },
-      onResponse({ request, response }) {
-        const span = serverSpans.get(request);
+      instrumentation: {
+        // Resolvers start inside execute() synchronously: what they call right away (the PIN guard's
+        // admission check) finds its parent here.
+        execute: ({ context }, wrapped) => {
+          const operation = operations.get(context.request);
+          if (operation === undefined) return wrapped();
+          const previous = this.#executing;
+          this.#executing = operation.context;
+          try {
+            return wrapped();
+          } finally {
+            this.#executing = previous;
+          }
+        },
+      },
+      onResultProcess: ({ request }) => endOperation(request),
+      onResponse: ({ request, response }) => {
+        endOperation(request); // a request that ended without a result (an exception)
+        const span = servers.get(request);
         if (span === undefined) return;
         span.setAttribute('http.response.status_code', response.status);
         const results = trackedRequestState(request)?.results ?? [];
         if (results.length > 0) span.setAttribute(RESULT_ATTRIBUTE, results.join(','));
         // A 4xx is the caller's mistake, not this server's failure.
         if (response.status >= 500) failed(span, String(response.status));
+        span.end();
       },
     };
-  }
-
-  /** Runs Yoga's `wrapped` phase with `context` current, then `done` (with the error, if it threw). */
-  #runIn(context: Context, wrapped: () => MaybePromise<void>, done: (error?: unknown) => void): MaybePromise<void> {
-    let result: MaybePromise<void>;
-    try {
-      result = this.#contexts.with(context, wrapped);
-    } catch (error) {
-      done(error);
-      throw error;
-    }
-    if (!isThenable(result)) {
-      done();
-      return result;
-    }
-    return Promise.resolve(result).then(
-      () => done(),
-      (error: unknown) => {
-        done(error);
-        throw error;
-      },
-    );
   }
 }
 
@@ -236,11 +234,6 @@ function splitUrl(url: string): { origin: string; path: string } {
 
 function scheme(origin: string): string {
   return origin.startsWith('https:') ? 'https' : 'http';
-}
-
-// Yoga's phases may return its own thenables rather than native promises.
-function isThenable(value: unknown): value is PromiseLike<void> {
-  return typeof (value as PromiseLike<void> | undefined)?.then === 'function';
 }
 
 function port(url: URL): number {

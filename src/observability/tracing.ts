@@ -32,7 +32,7 @@ export interface UpstreamSpan {
 /** What the SDK side (./tracing-spans.ts) provides once started. */
 export interface TracingRuntime {
   readonly plugin: Plugin;
-  upstreamSpan(method: string, origin: string, path: string): UpstreamSpan;
+  upstreamSpan(parent: unknown, method: string, origin: string, path: string): UpstreamSpan;
   withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>): Promise<T>;
   flush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -108,14 +108,18 @@ export function useTracing(): Plugin {
   return runtime?.plugin ?? {};
 }
 
-/** A CLIENT span for a PACE call, child of the current span; undefined when tracing is off. */
-export function startUpstreamSpan(method: string, origin: string, path: string): UpstreamSpan | undefined {
-  return runtime?.upstreamSpan(method, origin, path);
+/**
+ * A CLIENT span for a PACE call, child of `parent` (the request's `RequestState.traceContext`, opaque
+ * here); undefined when tracing is off.
+ */
+export function startUpstreamSpan(parent: unknown, method: string, origin: string, path: string): UpstreamSpan | undefined {
+  return runtime?.upstreamSpan(parent, method, origin, path);
 }
 
 /**
- * Runs `fn` inside a CLIENT span (a call to a dependency such as Redis), child of the current
- * span; a thrown error marks the span failed with its name only. Tracing off: just `fn()`.
+ * Runs `fn` inside a CLIENT span (a call to a dependency such as Redis), child of the operation whose
+ * resolvers are running synchronously when it is called (a call made later, after an await, gets no
+ * span); a thrown error marks the span failed with its name only. Tracing off: just `fn()`.
  */
 export function withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>): Promise<T> {
   return runtime ? runtime.withSpan(name, attributes, fn) : fn();

@@ -43,6 +43,8 @@ export interface UpstreamCall {
   readonly traceparent?: string | undefined;
   readonly tracestate?: string | undefined;
   readonly trace?: UpstreamTrace | undefined;
+  /** The parent of this call's span when tracing is on (opaque here). */
+  readonly traceContext?: unknown;
 }
 
 export interface UpstreamResponse {
@@ -107,7 +109,7 @@ export class PaceClient {
     const deadline = started + this.#timeoutMs; // one budget for the call, retry included
     let outcome: number | string = 'UPSTREAM_UNAVAILABLE';
     // Tracing on: PACE gets this CLIENT span's context (a retry included), so its spans hang under it.
-    const span = startUpstreamSpan(method, this.#origin, this.#basePath + path);
+    const span = startUpstreamSpan(call.traceContext, method, this.#origin, this.#basePath + path);
     const sent = span ? { ...call, traceparent: span.traceparent, tracestate: span.tracestate } : call;
     try {
       const response = await this.#attempt(method, path, sent, body, retries, deadline);
