@@ -17,6 +17,6 @@ export type GatewayContext = YogaInitialContext & GatewayState;
 
 /** The facts of this request that go upstream with a call. */
 export function upstreamCall(context: GatewayContext, authorization: string): UpstreamCall {
-  const { requestId, traceparent, upstream } = context.requestState;
-  return { authorization, requestId, traceparent, trace: upstream };
+  const { requestId, traceparent, upstream, traceContext } = context.requestState;
+  return { authorization, requestId, traceparent, trace: upstream, traceContext };
 }

@@ -17,6 +17,7 @@ import { subgraphSchema } from './schema/index.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { useObservability } from './observability/plugin.js';
 import { requestState } from './observability/request-state.js';
+import { useTracing } from './observability/tracing.js';
 import { useRequestBodyLimit } from './security/body-limit.js';
 import { MemoryFailureStore } from './security/failure-store.js';
 import { useDocumentLimits } from './security/document-limits.js';
@@ -83,6 +84,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   options.abortUpstream?.addEventListener('abort', () => void pace.destroy(), { once: true });
 
   const plugins: Plugin[] = [
+    useTracing(), // first: its spans cover everything the other plugins do (empty when tracing is off)
     useCaseInsensitiveMediaTypes(),
     ...(config.graphiql ? [useGraphiQLPage('/graphql', graphiqlFor(options.sandboxDemo))] : []),
     useRequestBodyLimit(config.maxRequestBodyBytes),

@@ -5,11 +5,14 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics, metricsListener } from './observability/metrics.js';
+import { loadTracingSettings, startTracing, type TracingSettings } from './observability/tracing.js';
 import { startSandbox, type RunningSandbox } from './sandbox/index.js';
 
 let config: Config;
+let tracingSettings: TracingSettings;
 try {
   config = loadConfig();
+  tracingSettings = loadTracingSettings();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
@@ -17,6 +20,7 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
+const tracing = await startTracing(tracingSettings, logger); // before the gateway: its plugin and clients report to it
 let sandbox: RunningSandbox | undefined;
 if (config.paceApiUrl === undefined) {
   sandbox = await startSandbox();
@@ -95,6 +99,7 @@ function printSandboxHelp(running: RunningSandbox, port: number): void {
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return; // npm forwards the signal too: the second one changes nothing
   stopping = true;
+  const started = performance.now();
   // Whatever PACE, Redis or a client does, the process is gone within SHUTDOWN_TIMEOUT_MS + 1 s.
   setTimeout(() => {
     logger.error('shutdown overran its time: exiting');
@@ -127,6 +132,8 @@ async function shutdown(signal: string): Promise<void> {
   try {
     await gateway.dispose();
     await sandbox?.close();
+    // The spans of the drained requests, within what is left of the budget.
+    await tracing?.shutdown(config.shutdownTimeoutMs - (performance.now() - started));
     logger.info('stopped');
   } catch (error) {
     code = 1;

@@ -28,6 +28,7 @@ const RATIOS = [
   { name: 'gateway/yoga-floor p99', a: 'gateway', b: 'yoga-floor', metric: 'p99', op: '<=', goal: 1.5 },
   { name: 'gateway/apollo throughput', a: 'gateway', b: 'apollo', metric: 'reqPerSec', op: '>=', goal: 1.5 },
   { name: 'gateway-redis/gateway throughput', a: 'gateway-redis', b: 'gateway', metric: 'reqPerSec', op: '>=', goal: 0.85 },
+  { name: 'gateway-otel/gateway throughput', a: 'gateway-otel', b: 'gateway', metric: 'reqPerSec', op: '>=', goal: 0.85 },
 ];
 
 export function ratios(results) {

@@ -70,6 +70,25 @@ export function defineTargets({ stubPort, redisUrl }) {
       verifyBody: otpMarker,
     },
     {
+      // The same gateway with tracing on, every request sampled, spans exported (http/protobuf) to the
+      // stub's /v1/traces, which discards them: the price of tracing, export included.
+      name: 'gateway-otel',
+      entry: gatewayEntry,
+      ipc: false,
+      skipReason: existsSync(gatewayEntry) ? null : `${gatewayEntry} not found (not built yet? run \`npm run build\` at the repo root)`,
+      env: {
+        PACE_API_URL: paceApiUrl,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${stubPort}`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: process.env.BENCH_OTEL_PROTOCOL || 'http/protobuf',
+        // always_on by default (the goal's case); e.g. BENCH_OTEL_SAMPLER=traceidratio BENCH_OTEL_SAMPLER_ARG=0.1 for information
+        OTEL_TRACES_SAMPLER: process.env.BENCH_OTEL_SAMPLER || 'always_on',
+        OTEL_TRACES_SAMPLER_ARG: process.env.BENCH_OTEL_SAMPLER_ARG || '1',
+      },
+      request: { method: 'POST', headersFor, path: process.env.BENCH_GATEWAY_PATH ?? '/graphql', body: graphqlBody(CREATE_OTP) },
+      expect: expectOtpPayload,
+      verifyBody: otpMarker,
+    },
+    {
       name: 'apollo',
       entry: here('../servers/apollo.mjs'),
       env: { PACE_API_URL: paceApiUrl },

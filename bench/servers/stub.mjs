@@ -1,4 +1,5 @@
 // Fast stand-in for PACE: POST /user/2024-1/user/otp -> 201 {"otp","expiresAt"}, keep-alive.
+// Also an OTLP receiver that discards: POST /v1/traces -> 200 (the gateway-otel target exports here).
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
@@ -7,6 +8,10 @@ const OTP_PATH = '/user/2024-1/user/otp';
 const server = createServer((req, res) => {
   req.resume(); // drain the body; the stub does not care what it says
   req.on('end', () => {
+    if (req.method === 'POST' && req.url === '/v1/traces') {
+      res.writeHead(200, { 'Content-Type': 'application/x-protobuf', 'Content-Length': 0 }).end(); // an empty ExportTraceServiceResponse
+      return;
+    }
     if (req.method !== 'POST' || req.url !== OTP_PATH) {
       res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":"not found"}');
       return;

@@ -11,6 +11,8 @@ export interface RequestState {
   /** Result type per resolved root field: `Otp`, `InvalidCredentials`, `UPSTREAM_TIMEOUT`, … */
   readonly results: string[];
   readonly upstream: UpstreamTrace;
+  /** The OpenTelemetry context of this request's operation (tracing on): the parent of its PACE calls. */
+  traceContext?: unknown;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -5,6 +5,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import { UpstreamBadResponseError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
+import { startUpstreamSpan } from '../observability/tracing.js';
 
 export interface PaceClientOptions {
   /** Base such as https://api.pace.cloud/user/2024-1 (path prefix kept). */
@@ -40,7 +41,10 @@ export interface UpstreamCall {
   readonly authorization: string;
   readonly requestId?: string | undefined;
   readonly traceparent?: string | undefined;
+  readonly tracestate?: string | undefined;
   readonly trace?: UpstreamTrace | undefined;
+  /** The parent of this call's span when tracing is on (opaque here). */
+  readonly traceContext?: unknown;
 }
 
 export interface UpstreamResponse {
@@ -57,6 +61,7 @@ const BAD_RESPONSE_CODES = new Set(['UND_ERR_HEADERS_OVERFLOW', 'UND_ERR_RES_CON
 
 export class PaceClient {
   readonly #pool: Pool;
+  readonly #origin: string;
   readonly #basePath: string;
   readonly #timeoutMs: number;
   readonly #maxBodyBytes: number;
@@ -71,6 +76,7 @@ export class PaceClient {
     for (const [name, value] of [['timeoutMs', timeoutMs], ['connections', connections], ['maxBodyBytes', maxBodyBytes]] as const) {
       if (!Number.isInteger(value) || value < 1) throw new TypeError(`PaceClient: ${name} must be a positive integer, got ${String(value)}`);
     }
+    this.#origin = baseUrl.origin;
     this.#basePath = baseUrl.pathname.replace(/\/+$/, '');
     this.#timeoutMs = timeoutMs;
     this.#maxBodyBytes = maxBodyBytes;
@@ -112,8 +118,11 @@ export class PaceClient {
     const started = performance.now();
     const deadline = started + this.#timeoutMs; // one budget for the call, retry included
     let outcome: number | string = 'UPSTREAM_UNAVAILABLE';
+    // Tracing on: PACE gets this CLIENT span's context (a retry included), so its spans hang under it.
+    const span = startUpstreamSpan(call.traceContext, method, this.#origin, this.#basePath + path);
+    const sent = span ? { ...call, traceparent: span.traceparent, tracestate: span.tracestate } : call;
     try {
-      const response = await this.#attempt(method, path, call, body, retries, deadline);
+      const response = await this.#attempt(method, path, sent, body, retries, deadline);
       outcome = response.status;
       return response;
     } catch (error) {
@@ -124,6 +133,7 @@ export class PaceClient {
       }
       throw error;
     } finally {
+      span?.end(outcome);
       const durationMs = performance.now() - started;
       if (call.trace) {
         call.trace.status = outcome;
@@ -167,6 +177,7 @@ export class PaceClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (call.requestId !== undefined) headers['x-request-id'] = call.requestId;
     if (call.traceparent !== undefined) headers['traceparent'] = call.traceparent;
+    if (call.tracestate !== undefined) headers['tracestate'] = call.tracestate;
 
     const maxBodyBytes = this.#maxBodyBytes;
     return new Promise((resolve, reject) => {

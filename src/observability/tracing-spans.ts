@@ -1,0 +1,242 @@
+/**
+ * The gateway's spans, following the semantic conventions:
+ * - SERVER `POST /graphql` per GraphQL HTTP request, continuing the caller's traceparent/tracestate;
+ * - INTERNAL `mutation CreateOtp` per operation (parse, validate and execute inside it: they take
+ *   microseconds with Yoga's parse cache, and three spans more per request would cost more than they tell);
+ * - CLIENT `POST /user/…/user/otp` per PACE call, whose own context is the traceparent PACE receives;
+ * - CLIENT spans around dependency calls (withSpan: the PIN guard's Redis round trips).
+ *
+ * Attributes are fixed names with values the gateway itself chose (method, route, status, result
+ * type, operation name and type): never the document (an inline literal can be a PIN), the
+ * variables, a header value or an exception message.
+ */
+import {
+  defaultTextMapSetter,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type Tracer,
+} from '@opentelemetry/api';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { CodedErrorCode } from '../errors.js';
+import { trackedRequestState } from './request-state.js';
+import type { SpanAttributes, TracingRuntime, UpstreamSpan } from './tracing.js';
+
+/** The result type as the request log has it: `Otp`, `InvalidCredentials`, `UPSTREAM_TIMEOUT`, … */
+export const RESULT_ATTRIBUTE = 'pace_otp_gateway.result';
+
+/** Results that mean a dependency (or the gateway) failed: span errors. Union members are answers, not errors. */
+const FAILURES: Record<CodedErrorCode | 'INTERNAL_SERVER_ERROR', true> = {
+  UPSTREAM_BAD_RESPONSE: true,
+  UPSTREAM_UNAVAILABLE: true,
+  UPSTREAM_TIMEOUT: true,
+  RATE_LIMIT_UNAVAILABLE: true,
+  AUTH_UNAVAILABLE: true,
+  INTERNAL_SERVER_ERROR: true,
+};
+const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'CONNECT', 'TRACE']);
+
+const headersGetter: TextMapGetter<Headers> = {
+  get: (headers, key) => headers.get(key) ?? undefined,
+  keys: (headers) => [...headers.keys()],
+};
+
+export class GatewayTracer implements TracingRuntime {
+  readonly plugin: Plugin;
+  readonly #provider: NodeTracerProvider;
+  readonly #tracer: Tracer;
+  readonly #propagator: TextMapPropagator;
+  /**
+   * The operation whose execute() is running synchronously right now: the parent of withSpan's spans.
+   * The context is handed along explicitly rather than through AsyncLocalStorage, whose promise hooks
+   * cost every promise of the process on Node 20 (see README, Performance).
+   */
+  #executing: Context | undefined;
+  // The gateway calls two PACE paths: their span names and attributes are worked out once.
+  readonly #upstreamTargets = new Map<string, { name: string; attributes: SpanAttributes }>();
+
+  constructor(provider: NodeTracerProvider, tracer: Tracer, propagator: TextMapPropagator) {
+    this.#provider = provider;
+    this.#tracer = tracer;
+    this.#propagator = propagator;
+    this.plugin = this.#yogaPlugin();
+  }
+
+  upstreamSpan(parent: unknown, method: string, origin: string, path: string): UpstreamSpan {
+    const context = (parent as Context | undefined) ?? ROOT_CONTEXT;
+    const { name, attributes } = this.#upstreamTarget(method, origin, path);
+    const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, context);
+    const carrier: Record<string, string> = {};
+    this.#propagator.inject(trace.setSpan(context, span), carrier, defaultTextMapSetter);
+    return {
+      traceparent: carrier['traceparent'],
+      tracestate: carrier['tracestate'],
+      end(outcome) {
+        if (typeof outcome === 'number') {
+          span.setAttribute('http.response.status_code', outcome);
+          // PACE's 4xx answers (wrong PIN, expired token, …) are results the client switches on.
+          if (outcome >= 500) failed(span, String(outcome));
+        } else {
+          failed(span, outcome);
+        }
+        span.end();
+      },
+    };
+  }
+
+  #upstreamTarget(method: string, origin: string, path: string): { name: string; attributes: SpanAttributes } {
+    const key = `${method} ${origin}${path}`;
+    let target = this.#upstreamTargets.get(key);
+    if (target === undefined) {
+      const url = new URL(path, origin);
+      target = {
+        name: `${method} ${url.pathname}`,
+        attributes: {
+          'http.request.method': method,
+          'url.full': url.origin + url.pathname, // no query string: PACE's paths carry none
+          'server.address': url.hostname,
+          'server.port': port(url),
+        },
+      };
+      this.#upstreamTargets.set(key, target);
+    }
+    return target;
+  }
+
+  withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>): Promise<T> {
+    // Called outside an operation's synchronous execution (e.g. bookkeeping after the answer): no parent, no span.
+    const parent = this.#executing;
+    if (parent === undefined) return fn();
+    const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+    return fn().then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        failed(span, error instanceof Error ? error.name : 'Error');
+        span.end();
+        throw error;
+      },
+    );
+  }
+
+  flush(): Promise<void> {
+    return this.#provider.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.#provider.shutdown();
+  }
+
+  #yogaPlugin(): Plugin {
+    const servers = new WeakMap<Request, Span>();
+    const operations = new WeakMap<Request, { span: Span; context: Context }>();
+    const endOperation = (request: Request) => {
+      const operation = operations.get(request);
+      if (operation === undefined) return;
+      operations.delete(request);
+      const results = trackedRequestState(request)?.results ?? [];
+      if (results.length > 0) operation.span.setAttribute(RESULT_ATTRIBUTE, results.join(','));
+      const failure = results.find((result) => Object.hasOwn(FAILURES, result));
+      if (failure !== undefined) failed(operation.span, failure);
+      operation.span.end();
+    };
+    let endpoint = '/graphql';
+    return {
+      onYogaInit({ yoga }) {
+        endpoint = yoga.graphqlEndpoint;
+      },
+      // Probes (/ready, /metrics) and other paths make no trace.
+      onRequest: ({ request }) => {
+        const { origin, path } = splitUrl(request.url);
+        if (path !== endpoint) return;
+        const method = HTTP_METHODS.has(request.method) ? request.method : '_OTHER';
+        const parent = this.#propagator.extract(ROOT_CONTEXT, request.headers, headersGetter);
+        // server.address/port left out: the resource says which host this is, and the Host header is the client's.
+        const span = this.#tracer.startSpan(
+          `${method} ${endpoint}`,
+          { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': endpoint, 'url.path': path, 'url.scheme': scheme(origin) } },
+          parent,
+        );
+        servers.set(request, span);
+      },
+      // The operation span runs from parse to the result; renamed `mutation CreateOtp` once parsed.
+      onParse: ({ context }) => {
+        const server = servers.get(context.request);
+        if (server === undefined) return undefined;
+        const parent = trace.setSpan(ROOT_CONTEXT, server);
+        const span = this.#tracer.startSpan('GraphQL Operation', { kind: SpanKind.INTERNAL }, parent);
+        const operation = { span, context: trace.setSpan(parent, span) };
+        operations.set(context.request, operation);
+        const state = trackedRequestState(context.request);
+        if (state) state.traceContext = operation.context; // the PACE calls' parent
+        return ({ result }) => {
+          if (result instanceof Error || result === null) return;
+          const definition = getOperationAST(result, context.params?.operationName);
+          if (definition === null || definition === undefined) return;
+          const name = definition.name?.value;
+          span.setAttribute('graphql.operation.type', definition.operation);
+          if (name !== undefined) span.setAttribute('graphql.operation.name', name);
+          span.updateName(name === undefined ? definition.operation : `${definition.operation} ${name}`);
+        };
+      },
+      instrumentation: {
+        // Resolvers start inside execute() synchronously: what they call right away (the PIN guard's
+        // admission check) finds its parent here.
+        execute: ({ context }, wrapped) => {
+          const operation = operations.get(context.request);
+          if (operation === undefined) return wrapped();
+          const previous = this.#executing;
+          this.#executing = operation.context;
+          try {
+            return wrapped();
+          } finally {
+            this.#executing = previous;
+          }
+        },
+      },
+      onResultProcess: ({ request }) => endOperation(request),
+      onResponse: ({ request, response }) => {
+        endOperation(request); // a request that ended without a result (an exception)
+        const span = servers.get(request);
+        if (span === undefined) return;
+        span.setAttribute('http.response.status_code', response.status);
+        const results = trackedRequestState(request)?.results ?? [];
+        if (results.length > 0) span.setAttribute(RESULT_ATTRIBUTE, results.join(','));
+        // A 4xx is the caller's mistake, not this server's failure.
+        if (response.status >= 500) failed(span, String(response.status));
+        span.end();
+      },
+    };
+  }
+}
+
+/** Marks the span failed with a code only: messages can quote what a client or upstream sent. */
+function failed(span: Span, errorType: string): void {
+  span.setAttribute('error.type', errorType);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
+}
+
+/** Origin and path of a request URL, without parsing it whole (the query string is dropped, never read). */
+function splitUrl(url: string): { origin: string; path: string } {
+  const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+  if (pathStart < 0) return { origin: url, path: '/' };
+  const queryStart = url.indexOf('?', pathStart);
+  return { origin: url.slice(0, pathStart), path: queryStart < 0 ? url.slice(pathStart) : url.slice(pathStart, queryStart) };
+}
+
+function scheme(origin: string): string {
+  return origin.startsWith('https:') ? 'https' : 'http';
+}
+
+function port(url: URL): number {
+  return url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+}
