@@ -4,7 +4,11 @@
  * - INTERNAL `mutation CreateOtp` per operation (parse, validate and execute inside it: they take
  *   microseconds with Yoga's parse cache, and three spans more per request would cost more than they tell);
  * - CLIENT `POST /user/…/user/otp` per PACE call, whose own context is the traceparent PACE receives;
- * - CLIENT spans around dependency calls (withSpan: the PIN guard's Redis round trips).
+ * - CLIENT spans around dependency calls made while an operation executes (withSpan: the PIN guard's
+ *   Redis admission check).
+ *
+ * The context is handed along explicitly (Request -> RequestState.traceContext -> UpstreamCall), with
+ * plain Yoga hooks: no AsyncLocalStorage, whose promise hooks slow every promise on Node 20.
  *
  * Attributes are fixed names with values the gateway itself chose (method, route, status, result
  * type, operation name and type): never the document (an inline literal can be a PIN), the
