@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../src/sandbox/index.js';
 import { SpanKind, StatusCode, startOtlpReceiver, type OtlpReceiver } from './helpers/otlp.js';
-import { freePort, hasRedis, runGatewayProcess, startGatewayProcess, startRedis } from './helpers/processes.js';
+import { freePort, hasRedis, printedDemoToken, runGatewayProcess, startGatewayProcess, startRedis } from './helpers/processes.js';
 import { bearer, CREATE_OTP, graphql } from './helpers/servers.js';
 
 if (!hasRedis) console.warn('SKIPPED tracing.e2e: redis-server is not installed (apt-get install -y redis-server; .ci/run does this)');
@@ -34,7 +34,7 @@ describe.skipIf(!hasRedis)('tracing in the server process', () => {
     const parentId = randomBytes(8).toString('hex');
     const { body } = await graphql(gateway.url, CREATE_OTP, {
       variables: { input: { pin: DEMO.user.pin } },
-      headers: { ...bearer(DEMO.user.token), traceparent: `00-${traceId}-${parentId}-01` },
+      headers: { ...bearer(printedDemoToken(gateway)), traceparent: `00-${traceId}-${parentId}-01` },
     });
     expect(body.data?.['createOtp']?.__typename).toBe('Otp');
     expect(receiver.spans).toHaveLength(0);
@@ -75,7 +75,7 @@ describe('tracing misconfigured or unreachable', () => {
 
   it('serves with the collector unreachable, and still stops within the shutdown budget, saying what was lost', async () => {
     const gateway = await startGatewayProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`, SHUTDOWN_TIMEOUT_MS: '3000' });
-    const { body } = await graphql(gateway.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: bearer(DEMO.user.token) });
+    const { body } = await graphql(gateway.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: bearer(printedDemoToken(gateway)) });
     expect(body.data?.['createOtp']?.__typename).toBe('Otp');
     const started = performance.now();
     expect(await gateway.stop('SIGTERM')).toBe(0);

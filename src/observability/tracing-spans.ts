@@ -114,9 +114,10 @@ export class GatewayTracer implements TracingRuntime {
     return target;
   }
 
-  withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>): Promise<T> {
-    // Called outside an operation's synchronous execution (e.g. bookkeeping after the answer): no parent, no span.
-    const parent = this.#executing;
+  withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>, parentContext?: unknown): Promise<T> {
+    // Without a parent handed along, and outside an operation's synchronous execution (e.g. bookkeeping
+    // after the answer): no parent, no span.
+    const parent = (parentContext as Context | undefined) ?? this.#executing;
     if (parent === undefined) return fn();
     const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
     return fn().then(

@@ -33,7 +33,7 @@ export interface UpstreamSpan {
 export interface TracingRuntime {
   readonly plugin: Plugin;
   upstreamSpan(parent: unknown, method: string, origin: string, path: string): UpstreamSpan;
-  withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>): Promise<T>;
+  withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>, parent?: unknown): Promise<T>;
   flush(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -117,10 +117,11 @@ export function startUpstreamSpan(parent: unknown, method: string, origin: strin
 }
 
 /**
- * Runs `fn` inside a CLIENT span (a call to a dependency such as Redis), child of the operation whose
- * resolvers are running synchronously when it is called (a call made later, after an await, gets no
- * span); a thrown error marks the span failed with its name only. Tracing off: just `fn()`.
+ * Runs `fn` inside a CLIENT span (a call to a dependency such as Redis), child of `parent` (the
+ * request's `RequestState.traceContext`, handed along) or else of the operation whose resolvers are
+ * running synchronously when it is called (without either, no span); a thrown error marks the span
+ * failed with its name only. Tracing off: just `fn()`.
  */
-export function withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>): Promise<T> {
-  return runtime ? runtime.withSpan(name, attributes, fn) : fn();
+export function withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>, parent?: unknown): Promise<T> {
+  return runtime ? runtime.withSpan(name, attributes, fn, parent) : fn();
 }

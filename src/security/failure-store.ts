@@ -15,8 +15,9 @@ export interface FailureStore {
    * under `limit`, and then counts it as in flight under `slot` (an id the caller made, so it can give
    * the slot back even when the answer to this call never came). Refusing at that sum is what keeps
    * parallel guesses, from any number of tokens and replicas, from slipping past the limit together.
+   * `trace`: the request's trace context (opaque), the parent of the store's span when tracing is on.
    */
-  begin(account: string, slot: string, limit: number, windowSeconds: number): Promise<Admission>;
+  begin(account: string, slot: string, limit: number, windowSeconds: number, trace?: unknown): Promise<Admission>;
   /** Ends a check: its slot is given back (also when it was never admitted), a failure is recorded, a success clears the account's failures. */
   end(account: string, slot: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void>;
   /** Whether the store can serve the guard now: a real round trip, cached briefly (for /ready). */

@@ -32,12 +32,15 @@ export class PinGuard {
     this.#windowSeconds = windowSeconds;
   }
 
-  /** Runs `check` (the call to PACE) unless the account is locked; counts it when PACE says the credentials are wrong. */
-  async guard<T>(account: string, check: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `check` (the call to PACE) unless the account is locked; counts it when PACE says the
+   * credentials are wrong. `trace`: the request's trace context, handed to the store for its span.
+   */
+  async guard<T>(account: string, check: () => Promise<T>, trace?: unknown): Promise<T> {
     const slot = randomUUID(); // made here, so the slot can be given back even if admission's answer is lost
     let admission;
     try {
-      admission = await this.#store.begin(account, slot, this.#maxFailures, this.#windowSeconds);
+      admission = await this.#store.begin(account, slot, this.#maxFailures, this.#windowSeconds, trace);
     } catch (error) {
       // Fail closed: without its counts the guard cannot tell a guesser from a user. A stalled store
       // may still run the admission when it resumes: the end queued behind it gives the slot back.

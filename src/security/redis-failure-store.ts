@@ -36,7 +36,7 @@ const READY_CACHE_MS = 1_000;
 const RECONNECT_INTERVAL_MS = 1_000;
 const PREFIX = 'pace-otp-gateway:';
 /** Each script call's span (tracing on): no key, slot or argument in it. */
-const REDIS_SPAN = { 'db.system.name': 'redis', 'db.operation.name': 'EVALSHA' } as const;
+const REDIS_SPAN = { 'db.system.name': 'redis', 'db.operation.name': 'EVAL' } as const;
 
 export class RedisFailureStore implements FailureStore {
   readonly #urls: readonly URL[];
@@ -56,9 +56,12 @@ export class RedisFailureStore implements FailureStore {
     void this.#connection().catch(() => undefined); // connect at start; failures are logged and retried on use
   }
 
-  async begin(account: string, slot: string, limit: number, windowSeconds: number): Promise<Admission> {
-    const [admitted, failures, resetInMs] = await withSpan('pin-guard begin', REDIS_SPAN, () =>
-      this.#run((client) => client.paceOtpBegin(...keys(account), limit, windowSeconds * 1000, this.#inFlightTtlMs, slot)),
+  async begin(account: string, slot: string, limit: number, windowSeconds: number, trace?: unknown): Promise<Admission> {
+    const [admitted, failures, resetInMs] = await withSpan(
+      'pin-guard begin',
+      REDIS_SPAN,
+      () => this.#run((client) => client.paceOtpBegin(...keys(account), limit, windowSeconds * 1000, this.#inFlightTtlMs, slot)),
+      trace,
     );
     return admitted === 1 ? { admitted: true } : { admitted: false, failures, resetInMs: Math.max(0, resetInMs) };
   }

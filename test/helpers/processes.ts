@@ -57,6 +57,16 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   };
 }
 
+/**
+ * The demo token a process with the embedded sandbox printed: its sandbox signs with a key of its
+ * own, so this test process's `DEMO` tokens are not valid there.
+ */
+export function printedDemoToken(gateway: GatewayProcess): string {
+  const token = /Authorization: Bearer (\S+)/.exec(gateway.output())?.[1];
+  if (token === undefined) throw new Error(`no demo token in the output:\n${gateway.output()}`);
+  return token;
+}
+
 /** Runs the entry to completion (for start-up failures): exit code and output. */
 export function runGatewayProcess(env: Record<string, string>): { status: number | null; output: string } {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
