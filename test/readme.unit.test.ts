@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
-const README = read('README.md');
+const README = read('docs/clients.md'); // the client developers' guide, linked from README.md
 const SOURCES = ['codegen.ts', 'examples/apollo-client.ts', 'examples/urql-client.ts', 'examples/graphql-request-client.ts', 'examples/apollo-persisted-queries.ts'];
 
 /** Region name -> its lines, markers excluded. */
