@@ -21,8 +21,8 @@ export interface Config {
   readonly graphiql: boolean;
   readonly introspection: boolean;
   readonly logLevel: LogLevel;
-  readonly maxFailedAttempts: number;
-  readonly failureWindowSeconds: number;
+  readonly pinMaxFailures: number;
+  readonly pinFailureWindowSeconds: number;
   /** The guard's shared store: a standalone Redis or seeds of a cluster; empty: in memory (one replica). */
   readonly redisUrl: readonly URL[];
   /** PACE's identity provider key set; with paceTokenIssuer, tokens are verified here before anything else. */
@@ -159,8 +159,8 @@ export function loadConfig(env: Env = process.env): Config {
     graphiql: bool('GRAPHIQL', !production),
     introspection: bool('INTROSPECTION', !production),
     logLevel: logLevel as LogLevel,
-    maxFailedAttempts: int('PIN_MAX_FAILURES', 5, 1, 1000),
-    failureWindowSeconds: int('PIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
+    pinMaxFailures: int('PIN_MAX_FAILURES', 5, 1, 1000),
+    pinFailureWindowSeconds: int('PIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
     redisUrl,
     paceJwksUrl,
     paceTokenIssuer,

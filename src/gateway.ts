@@ -76,8 +76,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       config.redisUrl.length > 0
         ? new RedisFailureStore({ urls: config.redisUrl, inFlightTtlMs: config.upstreamTimeoutMs + IN_FLIGHT_TTL_MARGIN_MS, logger })
         : new MemoryFailureStore(),
-    maxFailures: config.maxFailedAttempts,
-    windowSeconds: config.failureWindowSeconds,
+    pinMaxFailures: config.pinMaxFailures,
+    pinFailureWindowSeconds: config.pinFailureWindowSeconds,
   });
   const isShuttingDown = options.isShuttingDown ?? (() => false);
   const isReady = async () => !isShuttingDown() && callers.isReady() && (await pinGuard.checkReady());

@@ -4,8 +4,8 @@
  * one is censored by a pino serializer, whoever logs it.
  *
  * Serializers rather than pino's `redact`: `redact` re-parses its paths and clones the object on
- * every line, which cost more than the rest of the request log in the profile (see README,
- * Performance); a serializer is one lookup per field.
+ * every line, which cost more than the rest of the request log in the profile (docs/performance.md);
+ * a serializer is one lookup per field.
  */
 import { pino, type Logger } from 'pino';
 import type { LogLevel } from './config.js';

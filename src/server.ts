@@ -6,7 +6,7 @@ import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics, metricsListener } from './observability/metrics.js';
 import { loadTracingSettings, startTracing, type TracingSettings } from './observability/tracing.js';
-import { startSandbox, type RunningSandbox } from './sandbox/index.js';
+import type { RunningSandbox } from './sandbox/index.js';
 
 let config: Config;
 let tracingSettings: TracingSettings;
@@ -23,6 +23,8 @@ const logger = createLogger(config.logLevel);
 const tracing = await startTracing(tracingSettings, logger); // before the gateway: its plugin and clients report to it
 let sandbox: RunningSandbox | undefined;
 if (config.paceApiUrl === undefined) {
+  // Loaded only when used: a production process never imports the sandbox (nor its key generation).
+  const { startSandbox } = await import('./sandbox/index.js');
   sandbox = await startSandbox();
   logger.warn({ upstream: sandbox.url }, 'PACE_API_URL is not set: using the embedded sandbox upstream (development only)');
 }

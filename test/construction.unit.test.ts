@@ -25,11 +25,11 @@ describe('PaceClient', () => {
 
 describe('PinGuard', () => {
   it.each([
-    [0, 900, 'PinGuard: maxFailures must be a positive integer, got 0'],
-    [5, 0.5, 'PinGuard: windowSeconds must be a positive integer, got 0.5'],
-  ])('rejects maxFailures=%j windowSeconds=%j', async (maxFailures, windowSeconds, message) => {
+    [0, 900, 'PinGuard: pinMaxFailures must be a positive integer, got 0'],
+    [5, 0.5, 'PinGuard: pinFailureWindowSeconds must be a positive integer, got 0.5'],
+  ])('rejects pinMaxFailures=%j pinFailureWindowSeconds=%j', async (pinMaxFailures, pinFailureWindowSeconds, message) => {
     const store = new MemoryFailureStore();
-    expect(() => new PinGuard({ store, maxFailures, windowSeconds })).toThrowError(new TypeError(message));
+    expect(() => new PinGuard({ store, pinMaxFailures, pinFailureWindowSeconds })).toThrowError(new TypeError(message));
     await store.close();
   });
 });

@@ -4,7 +4,7 @@
  * Content-Length bytes and rejects requests that carry both Content-Length and Transfer-Encoding,
  * so a request served by node:http with a valid Content-Length within the limit cannot bring more.
  * Only bodies of unknown length (chunked, or requests built by an embedding host) are read with a cap.
- * Yoga's pipeline cost about half the gateway's throughput in the profile (bench/README.md).
+ * Yoga's pipeline cost about half the gateway's throughput in the profile (docs/performance.md).
  */
 import type { Plugin } from 'graphql-yoga';
 import { requestError } from '../errors.js';

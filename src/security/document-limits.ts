@@ -7,7 +7,7 @@
  * weighs by depth); the count here is one walk over the parsed document.
  *
  * Tokens: graphql-js's own parser limit (`maxTokens`) rather than graphql-armor's, which wraps the
- * lexer in a Proxy and cost an eighth of the time spent refusing wide documents in the profile.
+ * lexer in a Proxy and cost an eighth of the time spent refusing wide documents in the profile (docs/performance.md).
  */
 import { GraphQLError, Kind, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
 import { requestError } from '../errors.js';

@@ -160,7 +160,7 @@ export class PaceClient {
   /**
    * One request with undici's `dispatch`: the answer is collected straight into a buffer list, with
    * no Readable stream per request (the stream and its listeners were most of the client's cost in
-   * the profile). One deadline covers connect, headers and body; the body is capped as it arrives.
+   * the profile, docs/performance.md). One deadline covers connect, headers and body; the body is capped as it arrives.
    */
   #exchange(
     method: 'GET' | 'POST',
