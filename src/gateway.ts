@@ -14,11 +14,13 @@ import { graphiqlFor } from './graphiql.js';
 import { useGraphiQLPage } from './graphiql-page.js';
 import { createLogger, type Logger } from './logger.js';
 import { subgraphSchema } from './schema/index.js';
-import { GatewayMetrics } from './observability/metrics.js';
-import { useObservability } from './observability/plugin.js';
-import { requestState } from './observability/request-state.js';
+import { GatewayMetrics, useMetricsEndpoint } from './observability/metrics.js';
+import { useReadiness } from './observability/readiness.js';
+import { getRequestState, type RequestState } from './observability/request-state.js';
+import { useRequestLog } from './observability/request-log.js';
 import { useTracing } from './observability/tracing.js';
 import { useRequestBodyLimit } from './security/body-limit.js';
+import { useResponseHeaders } from './security/response-headers.js';
 import { MemoryFailureStore } from './security/failure-store.js';
 import { useDocumentLimits } from './security/document-limits.js';
 import { useCaseInsensitiveMediaTypes } from './security/media-types.js';
@@ -65,7 +67,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     baseUrl: config.paceApiUrl,
     timeoutMs: config.upstreamTimeoutMs,
     connections: config.upstreamConnections,
-    onResponse: metrics.upstream,
   });
   const callers: CallerIdentifier =
     config.paceJwksUrl && config.paceTokenIssuer
@@ -86,9 +87,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const plugins: Plugin[] = [
     useTracing(), // first: its spans cover everything the other plugins do (empty when tracing is off)
     useCaseInsensitiveMediaTypes(),
-    ...(config.graphiql ? [useGraphiQLPage('/graphql', graphiqlFor(options.sandboxDemo))] : []),
+    ...(config.graphiql ? [useGraphiQLPage('/graphql', graphiqlFor(options.sandboxDemo, config.graphqlTypePrefix))] : []),
     useRequestBodyLimit(config.maxRequestBodyBytes),
-    useObservability({ logger, metrics, serveMetrics: config.metricsPort === undefined, isReady }),
+    useResponseHeaders(),
+    useReadiness(isReady),
+    ...(config.metricsPort === undefined ? [useMetricsEndpoint(metrics)] : []),
+    useRequestLog({ logger, metrics }), // after the probes: it tracks GraphQL requests only
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments, config.allowArbitraryDocuments)] : []),
     EnvelopArmorPlugin({
@@ -118,7 +122,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     multipart: false, // no uploads here: one parser less to try, one attack surface less
     maxRequestBodySize: false, // replaced by useRequestBodyLimit: the same limit, cheaper
     maskedErrors: { maskError: presentCodedError },
-    context: ({ request }) => ({ pace, pinGuard, callers, requestState: requestState(request) }),
+    context: ({ request }) => ({ pace, pinGuard, callers, metrics, requestState: startedRequestState(request) }),
     plugins,
   });
 }
@@ -135,6 +139,13 @@ function corsFor(origins: readonly string[]): (request: Request) => CORSOptions 
     const allowed = origin !== null && (origins.includes(origin) || (any && origin !== 'null'));
     return allowed ? { origin: [origin], credentials: false } : false;
   };
+}
+
+/** The request log's onRequest started it; a request without one is a wiring bug, said loudly. */
+function startedRequestState(request: Request): RequestState {
+  const state = getRequestState(request);
+  if (state === undefined) throw new Error('no request state: useRequestLog must run before execution');
+  return state;
 }
 
 /**

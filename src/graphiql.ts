@@ -1,20 +1,22 @@
 /** GraphiQL as a newcomer first meets it: served from the gateway itself, with a ready document. */
 import type { GraphiQLOptions } from 'graphql-yoga';
 
-/** The document of GraphiQL's first tab: createOtp selecting every member of its result union. */
-export const DEFAULT_DOCUMENT = /* GraphQL */ `# Press Run (▶) to get a one-time password.
+/** The document of GraphiQL's first tab: createOtp selecting every member of its result union (type names under GRAPHQL_TYPE_PREFIX). */
+export const defaultDocument = (typePrefix = ''): string => /* GraphQL */ `# Press Run (▶) to get a one-time password.
 # PIN: Variables tab. Token: Headers tab.
 # Docs: the book icon, top left.
-mutation CreateOtp($input: CreateOtpInput!) {
+mutation CreateOtp($input: ${typePrefix}CreateOtpInput!) {
   createOtp(input: $input) {
     __typename
-    ... on Otp { otp expiresAt }
-    ... on Error { message }
-    ... on InvalidInput { fields { path message } }
-    ... on RateLimited { retryAfterSeconds }
+    ... on ${typePrefix}Otp { otp expiresAt }
+    ... on ${typePrefix}Error { message }
+    ... on ${typePrefix}InvalidInput { fields { path message } }
+    ... on ${typePrefix}RateLimited { retryAfterSeconds }
   }
 }
 `;
+
+export const DEFAULT_DOCUMENT = defaultDocument();
 
 /** What a real PACE API gets in the headers tab: a placeholder to replace, never a token. */
 export const AUTHORIZATION_PLACEHOLDER = 'Bearer <PACE access token with scope user:otp:create>';
@@ -37,14 +39,15 @@ type YogaGraphiQLOptions = GraphiQLOptions & { readonly query?: string; readonly
  * none does, so every open lands on a working default tab, edited tabs kept beside it (without it,
  * GraphiQL appends an empty tab). test/graphiql.e2e.test.ts checks both in a real browser.
  */
-export function graphiqlOptions(sandbox?: { readonly authorization: string; readonly pin: string }): GraphiQLOptions {
+export function graphiqlOptions(sandbox?: { readonly authorization: string; readonly pin: string }, typePrefix = ''): GraphiQLOptions {
+  const document = defaultDocument(typePrefix);
   const variables = JSON.stringify({ input: { pin: sandbox?.pin ?? '' } }, null, 2);
   const headers = JSON.stringify({ Authorization: sandbox?.authorization ?? AUTHORIZATION_PLACEHOLDER }, null, 2);
   const options: YogaGraphiQLOptions = {
     title: 'PACE OTP gateway',
     defaultEditorToolsVisibility: true,
-    defaultTabs: [{ query: DEFAULT_DOCUMENT, variables, headers }],
-    query: DEFAULT_DOCUMENT,
+    defaultTabs: [{ query: document, variables, headers }],
+    query: document,
     variables,
     headers,
     shouldPersistHeaders: false,
@@ -57,8 +60,8 @@ export function graphiqlOptions(sandbox?: { readonly authorization: string; read
  * GraphiQL writes `?query=…` into the URL on every edit, so such a link is someone's document: there
  * the URL's query wins, and our initial `query` (which GraphiQL would prefer) is left out.
  */
-export function graphiqlFor(sandbox?: { readonly authorization: string; readonly pin: string }): (url: URL) => GraphiQLOptions {
-  const options = graphiqlOptions(sandbox) as YogaGraphiQLOptions;
+export function graphiqlFor(sandbox?: { readonly authorization: string; readonly pin: string }, typePrefix = ''): (url: URL) => GraphiQLOptions {
+  const options = graphiqlOptions(sandbox, typePrefix) as YogaGraphiQLOptions;
   const { query: _initialQuery, ...forLinks } = options;
   return (url) => (url.searchParams.has('query') ? forLinks : options);
 }

@@ -3,11 +3,12 @@
  * subgraph.graphql is the Federation v2 subgraph SDL the gateway serves as `{ _service { sdl } }`.
  */
 import { readFileSync } from 'node:fs';
-import { execute, isAbstractType, isInputObjectType, isInterfaceType, isObjectType, parse, type GraphQLSchema } from 'graphql';
+import { execute, isAbstractType, isInputObjectType, isInterfaceType, isObjectType, parse, validate, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { subgraphSchema, clientSchema } from '../src/schema/index.js';
 import { printPossibleTypesFile, printSchemaFile, printSubgraphFile } from '../src/schema/print.js';
 import { UnverifiedCallers } from '../src/security/callers.js';
+import { defaultDocument } from '../src/graphiql.js';
 
 describe('schema.graphql', () => {
   it('matches the schema the code builds (run `npm run print-schema` after a change)', () => {
@@ -138,6 +139,11 @@ describe('GRAPHQL_TYPE_PREFIX', () => {
     expect(`${(result.data?.['_service'] as { sdl: string }).sdl}\n`).toBe(printSubgraphFile({ typePrefix: 'Pace' }));
     expect(JSON.parse(await printPossibleTypesFile({ typePrefix: 'Pace' }))).toEqual({ possibleTypes: possibleTypes(clientSchema({ typePrefix: 'Pace' })) });
     expect(Object.keys(possibleTypes(clientSchema({ typePrefix: 'Pace' })))).toEqual(['PaceCreateOtpResult', 'PaceCredentialsResult', 'PaceError']);
+  });
+
+  it("GraphiQL's first-tab document is valid against the schema served, with or without the prefix", () => {
+    expect(validate(prefixed, parse(defaultDocument('Pace')))).toEqual([]);
+    expect(validate(subgraphSchema(), parse(defaultDocument()))).toEqual([]);
   });
 
   it('resolves union members under their prefixed names', async () => {

@@ -65,7 +65,9 @@ async function spansOfTrace(traceId: string, services: string[]): Promise<Receiv
     await tracing.flush();
     const spans = receiver.spans.filter((span) => span.traceId === traceId);
     const seen = new Set(spans.map((span) => span.resource['service.name']));
-    if (services.every((service) => seen.has(service)) && spans.some((span) => span.kind === SpanKind.CLIENT && span.name.includes('/user/otp'))) return spans;
+    // The router's root span ends after its response is sent: wait for it too.
+    const rooted = spans.some((span) => span.resource['service.name'] === 'hive-gateway' && span.parentSpanId === '');
+    if (rooted && services.every((service) => seen.has(service)) && spans.some((span) => span.kind === SpanKind.CLIENT && span.name.includes('/user/otp'))) return spans;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return receiver.spans.filter((span) => span.traceId === traceId);

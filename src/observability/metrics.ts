@@ -1,5 +1,6 @@
-/** Prometheus metrics: requests by result type, upstream latency by operation and status. */
+/** Prometheus metrics (requests by result type, upstream latency by operation and status) and their /metrics endpoint. */
 import type { RequestListener } from 'node:http';
+import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { UpstreamEvent } from '../upstream/client.js';
 
@@ -36,9 +37,21 @@ export class GatewayMetrics {
     child.inc();
   }
 
-  /** Pass as PaceClient's onResponse. */
+  /** Counts one upstream call (its event, see UpstreamCall.report). */
   readonly upstream = (event: UpstreamEvent): void => {
     this.#upstream.observe({ operation: event.operation, status: event.outcome }, event.durationMs / 1000);
+  };
+}
+
+/** `GET /metrics` (and HEAD) with the API, when METRICS_PORT does not give it a listener of its own. */
+export function useMetricsEndpoint(metrics: GatewayMetrics): Plugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) return undefined;
+      return metrics.registry.metrics().then((text) => {
+        endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : text, { headers: { 'content-type': metrics.registry.contentType } }));
+      });
+    },
   };
 }
 

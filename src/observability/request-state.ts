@@ -1,7 +1,7 @@
 /** What the gateway knows about one HTTP request, from its first byte to its log line. */
 import { randomUUID } from 'node:crypto';
 import { CodedError, ResultError } from '../errors.js';
-import type { UpstreamTrace } from '../upstream/client.js';
+import type { UpstreamEvent } from '../upstream/client.js';
 
 export interface RequestState {
   readonly requestId: string;
@@ -10,7 +10,8 @@ export interface RequestState {
   operationName?: string | undefined;
   /** Result type per resolved root field: `Otp`, `InvalidCredentials`, `UPSTREAM_TIMEOUT`, … */
   readonly results: string[];
-  readonly upstream: UpstreamTrace;
+  /** The last upstream call's event, for the log line. */
+  upstream?: UpstreamEvent | undefined;
   /** The OpenTelemetry context of this request's operation (tracing on): the parent of its PACE calls. */
   traceContext?: unknown;
 }
@@ -19,26 +20,28 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const states = new WeakMap<Request, RequestState>();
 
-/** The state of this request if the gateway has started tracking it (GraphQL requests only). */
-export function trackedRequestState(request: Request): RequestState | undefined {
+/**
+ * The state of this request, or undefined when the gateway does not track it (probes, /health, the
+ * GraphiQL page end before the request log's onRequest). Read-only access: only startRequestState makes one.
+ */
+export function getRequestState(request: Request): RequestState | undefined {
   return states.get(request);
 }
 
-/** The state of this request, made on first use. A caller's x-request-id is kept when well-formed. */
-export function requestState(request: Request): RequestState {
-  let state = states.get(request);
-  if (state === undefined) {
-    const incomingId = request.headers.get('x-request-id');
-    const traceparent = request.headers.get('traceparent');
-    state = {
-      requestId: incomingId !== null && REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
-      startedAt: performance.now(),
-      traceparent: traceparent !== null && TRACEPARENT.test(traceparent) ? traceparent : undefined,
-      results: [],
-      upstream: {},
-    };
-    states.set(request, state);
-  }
+/**
+ * Starts tracking a request: the clock, and the request id (a caller's x-request-id is kept when
+ * well-formed). Called once, by the request log's onRequest (./request-log.ts).
+ */
+export function startRequestState(request: Request): RequestState {
+  const incomingId = request.headers.get('x-request-id');
+  const traceparent = request.headers.get('traceparent');
+  const state: RequestState = {
+    requestId: incomingId !== null && REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
+    startedAt: performance.now(),
+    traceparent: traceparent !== null && TRACEPARENT.test(traceparent) ? traceparent : undefined,
+    results: [],
+  };
+  states.set(request, state);
   return state;
 }
 

@@ -30,7 +30,7 @@ import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { CodedErrorCode } from '../errors.js';
-import { trackedRequestState } from './request-state.js';
+import { getRequestState } from './request-state.js';
 import type { SpanAttributes, TracingRuntime, UpstreamSpan } from './tracing.js';
 
 /** The result type as the request log has it: `Otp`, `InvalidCredentials`, `UPSTREAM_TIMEOUT`, … */
@@ -148,7 +148,7 @@ export class GatewayTracer implements TracingRuntime {
       const operation = operations.get(request);
       if (operation === undefined) return;
       operations.delete(request);
-      const results = trackedRequestState(request)?.results ?? [];
+      const results = getRequestState(request)?.results ?? [];
       if (results.length > 0) operation.span.setAttribute(RESULT_ATTRIBUTE, results.join(','));
       const failure = results.find((result) => Object.hasOwn(FAILURES, result));
       if (failure !== undefined) failed(operation.span, failure);
@@ -181,7 +181,7 @@ export class GatewayTracer implements TracingRuntime {
         const span = this.#tracer.startSpan('GraphQL Operation', { kind: SpanKind.INTERNAL }, parent);
         const operation = { span, context: trace.setSpan(parent, span) };
         operations.set(context.request, operation);
-        const state = trackedRequestState(context.request);
+        const state = getRequestState(context.request);
         if (state) state.traceContext = operation.context; // the PACE calls' parent
         return ({ result }) => {
           if (result instanceof Error || result === null) return;
@@ -214,7 +214,7 @@ export class GatewayTracer implements TracingRuntime {
         const span = servers.get(request);
         if (span === undefined) return;
         span.setAttribute('http.response.status_code', response.status);
-        const results = trackedRequestState(request)?.results ?? [];
+        const results = getRequestState(request)?.results ?? [];
         if (results.length > 0) span.setAttribute(RESULT_ATTRIBUTE, results.join(','));
         // A 4xx is the caller's mistake, not this server's failure.
         if (response.status >= 500) failed(span, String(response.status));

@@ -16,23 +16,16 @@ export interface PaceClientOptions {
   readonly connections: number;
   /** Largest body read from the upstream; more is a bad response. */
   readonly maxBodyBytes?: number;
-  /** Called once per upstream call, for metrics. */
-  readonly onResponse?: (event: UpstreamEvent) => void;
 }
 
+/** What one upstream call came to, reported once when it settles (metrics, the request log). */
 export interface UpstreamEvent {
   readonly operation: string;
   /** HTTP status, or the error code when no usable answer arrived. */
   readonly outcome: number | string;
   readonly durationMs: number;
-}
-
-/** What one GraphQL request knows of its upstream calls, for its log line. */
-export interface UpstreamTrace {
-  status?: number | string;
-  durationMs?: number;
   /** The transport error's code (ECONNREFUSED, UND_ERR_SOCKET, …) when the call failed: for operators. */
-  cause?: string;
+  readonly cause?: string | undefined;
 }
 
 /** Per-call facts from the incoming request. */
@@ -42,7 +35,8 @@ export interface UpstreamCall {
   readonly requestId?: string | undefined;
   readonly traceparent?: string | undefined;
   readonly tracestate?: string | undefined;
-  readonly trace?: UpstreamTrace | undefined;
+  /** Told once how the call went. */
+  readonly report?: ((event: UpstreamEvent) => void) | undefined;
   /** The parent of this call's span when tracing is on (opaque here). */
   readonly traceContext?: unknown;
 }
@@ -65,7 +59,6 @@ export class PaceClient {
   readonly #basePath: string;
   readonly #timeoutMs: number;
   readonly #maxBodyBytes: number;
-  readonly #onResponse: ((event: UpstreamEvent) => void) | undefined;
   #destroyed: Promise<void> | undefined;
 
   constructor(options: PaceClientOptions) {
@@ -80,7 +73,6 @@ export class PaceClient {
     this.#basePath = baseUrl.pathname.replace(/\/+$/, '');
     this.#timeoutMs = timeoutMs;
     this.#maxBodyBytes = maxBodyBytes;
-    this.#onResponse = options.onResponse;
     this.#pool = new Pool(baseUrl.origin, {
       connections,
       pipelining: 1,
@@ -118,6 +110,7 @@ export class PaceClient {
     const started = performance.now();
     const deadline = started + this.#timeoutMs; // one budget for the call, retry included
     let outcome: number | string = 'UPSTREAM_UNAVAILABLE';
+    let cause: string | undefined;
     // Tracing on: PACE gets this CLIENT span's context (a retry included), so its spans hang under it.
     const span = startUpstreamSpan(call.traceContext, method, this.#origin, this.#basePath + path);
     const sent = span ? { ...call, traceparent: span.traceparent, tracestate: span.tracestate } : call;
@@ -128,18 +121,13 @@ export class PaceClient {
     } catch (error) {
       if (error instanceof UpstreamError) {
         outcome = error.status ?? error.code;
-        const cause = (error.cause as { code?: unknown } | undefined)?.code;
-        if (call.trace && typeof cause === 'string') call.trace.cause = cause;
+        const code = (error.cause as { code?: unknown } | undefined)?.code;
+        if (typeof code === 'string') cause = code;
       }
       throw error;
     } finally {
       span?.end(outcome);
-      const durationMs = performance.now() - started;
-      if (call.trace) {
-        call.trace.status = outcome;
-        call.trace.durationMs = durationMs;
-      }
-      this.#onResponse?.({ operation, outcome, durationMs });
+      call.report?.({ operation, outcome, durationMs: performance.now() - started, cause });
     }
   }
 

@@ -1,0 +1,67 @@
+/**
+ * One log line and one metric per GraphQL request, and its x-request-id echo. Owns the request state:
+ * starts it in onRequest (after the probes and pages have answered theirs), everything else reads it.
+ */
+import { Kind, type DocumentNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from '../logger.js';
+import type { GatewayMetrics } from './metrics.js';
+import { getRequestState, startRequestState } from './request-state.js';
+
+export interface RequestLogOptions {
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+}
+
+/** Operation names are the client's text: a log line keeps at most this many characters of one. */
+export const MAX_LOGGED_OPERATION_NAME = 100;
+
+export function useRequestLog({ logger, metrics }: RequestLogOptions): Plugin {
+  return {
+    onRequest({ request }) {
+      startRequestState(request); // the clock and the request id; probes and pages ended before this
+    },
+    onExecute({ args }) {
+      // The name the client gave, else the one in the document (clients often send only the query).
+      const state = getRequestState((args.contextValue as { request: Request }).request);
+      const name = args.operationName ?? operationName(args.document);
+      if (state) state.operationName = name !== undefined && name.length > MAX_LOGGED_OPERATION_NAME ? `${name.slice(0, MAX_LOGGED_OPERATION_NAME)}…` : name;
+    },
+    onResultProcess({ request, result }) {
+      // Requests refused before execution (parse, validation, limits) have no resolver result.
+      const state = getRequestState(request);
+      if (state && state.results.length === 0 && !Array.isArray(result) && 'errors' in result && result.errors?.length) {
+        const code = result.errors[0]?.extensions?.['code'];
+        state.results.push(typeof code === 'string' ? code : 'GRAPHQL_REQUEST_ERROR');
+      }
+    },
+    onResponse({ request, response }) {
+      // Probes, /health and the GraphiQL page never started a request state: no log line for them.
+      const state = getRequestState(request);
+      if (state === undefined) return;
+      response.headers.set('x-request-id', state.requestId);
+      const result = state.results.length === 0 ? 'none' : state.results.join(',');
+      metrics.request(result, response.status);
+      logger.info(
+        {
+          requestId: state.requestId,
+          operationName: state.operationName,
+          result,
+          status: response.status,
+          upstreamStatus: state.upstream?.outcome,
+          upstreamMs: state.upstream === undefined ? undefined : Math.round(state.upstream.durationMs),
+          upstreamCause: state.upstream?.cause,
+          durationMs: Math.round(performance.now() - state.startedAt),
+        },
+        'request',
+      );
+    },
+  };
+}
+
+function operationName(document: DocumentNode): string | undefined {
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) return definition.name?.value;
+  }
+  return undefined;
+}
