@@ -1,10 +1,9 @@
 /** Federation test helpers: a second subgraph, composition, and a real Hive Gateway on port 0. */
 import { composeServices as apolloComposeServices } from '@apollo/composition';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { composeServices, compositionHasErrors, type CompositionSuccess } from '@theguild/federation-composition';
 import { buildASTSchema, isInputObjectType, isInterfaceType, isObjectType, parse, type DocumentNode, type GraphQLNamedType } from 'graphql';
-import { createYoga, type YogaInitialContext } from 'graphql-yoga';
+import { createProfileSubgraph } from '../../examples/supergraph/profile-subgraph.js';
 import { disposable, graphql, listen, type Listening } from './servers.js';
 
 export interface Subgraph {
@@ -21,41 +20,11 @@ export async function fetchSubgraph(name: string, baseUrl: string): Promise<Subg
   return { name, url: `${baseUrl}/graphql`, typeDefs: parse(sdl) };
 }
 
-/**
- * A second, unrelated subgraph ("profile"): its own root Query field, reading the caller's
- * Authorization header. Its root types are described, as many real subgraphs' are.
- */
-export const PROFILE_SDL = /* GraphQL */ `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: [])
-
-  """The profile service's reads."""
-  type Query {
-    """The caller's profile."""
-    profile: Profile!
-  }
-
-  """A user profile."""
-  type Profile {
-    """Shown in the app."""
-    displayName: String!
-    """Whether the profile service itself received an Authorization header."""
-    sawAuthorization: Boolean!
-  }
-`;
+/** A second, unrelated subgraph ("profile"): the ready local neighbour the supergraph guide offers. */
+export { PROFILE_SDL } from '../../examples/supergraph/profile-subgraph.js';
 
 export async function startProfileSubgraph(): Promise<Listening> {
-  const schema = buildSubgraphSchema({
-    typeDefs: parse(PROFILE_SDL),
-    resolvers: {
-      Query: {
-        profile: (_root: unknown, _args: unknown, context: unknown) => ({
-          displayName: 'Demo User',
-          sawAuthorization: (context as YogaInitialContext).request.headers.has('authorization'),
-        }),
-      },
-    },
-  });
-  const yoga = createYoga({ schema, logging: false, landingPage: false, graphiql: false });
+  const yoga = createProfileSubgraph();
   const http = await listen(yoga);
   return disposable(http, async () => {
     await http.close();
