@@ -130,10 +130,13 @@ async function main() {
   await Promise.all(servers.map(stopServer));
 }
 
-/** The 1-connection run: interleaved rounds of direct, raw-proxy and gateway, one request at a time. */
+/**
+ * The 1-connection run: interleaved rounds of direct, raw-proxy, gateway (and yoga-floor for information:
+ * the framework's own per-request time, with no upstream call), one request at a time.
+ */
 async function runLatency(live) {
   const latency = {};
-  const chosen = ['direct', 'raw-proxy', 'gateway'].map((n) => live.find((t) => t.name === n)).filter(Boolean);
+  const chosen = ['direct', 'raw-proxy', 'gateway', 'yoga-floor'].map((n) => live.find((t) => t.name === n)).filter(Boolean);
   if (config.latencySeconds === 0 || !chosen.length) return latency;
   console.log(`\n1-connection run: ${chosen.map((t) => t.name).join(', ')}, ${config.latencySeconds} s each, ${config.rounds} rounds`);
   for (let round = 1; round <= config.rounds; round++) {
