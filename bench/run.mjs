@@ -4,9 +4,9 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startRedisServer, startServer, stopServer } from './lib/procs.mjs';
 import { defineTargets, STUB_ENTRY } from './lib/targets.mjs';
-import { checkOnce, measure } from './lib/load.mjs';
+import { checkOnce, latencyRun, measure } from './lib/load.mjs';
 import { memoryRun } from './lib/memory.mjs';
-import { summarize, ratios, printTable, printRatios, machine, writeJson } from './lib/report.mjs';
+import { summarize, ratios, addedLatency, printTable, printRatios, printLatency, machine, writeJson } from './lib/report.mjs';
 
 const num = (name, dflt) => {
   const v = process.env[name] === undefined || process.env[name] === '' ? dflt : Number(process.env[name]);
@@ -16,12 +16,21 @@ const num = (name, dflt) => {
 const config = {
   connections: num('BENCH_CONNECTIONS', 50),
   seconds: num('BENCH_DURATION', 10),
-  rounds: num('BENCH_ROUNDS', 3),
+  rounds: num('BENCH_ROUNDS', 5),
   warmupSeconds: num('BENCH_WARMUP', 3),
   memorySeconds: num('BENCH_MEMORY_SECONDS', 60),
+  latencySeconds: num('BENCH_LATENCY_SECONDS', 5),
+  tokens: tokenMix(),
   targets: process.env.BENCH_TARGETS?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
   pinning: pinning(),
 };
+
+/** BENCH_TOKENS: `per-request` (default, a new account and token on every request) or `per-connection`. */
+function tokenMix() {
+  const mix = process.env.BENCH_TOKENS || 'per-request';
+  if (mix !== 'per-request' && mix !== 'per-connection') throw new Error(`BENCH_TOKENS must be per-request or per-connection, got ${mix}`);
+  return mix;
+}
 
 /**
  * Each server under test gets core 0 to itself; the load generator (this process) and the stub share
@@ -46,7 +55,7 @@ async function main() {
   if (facts.loadAvg1mAtStart > facts.cpuCount / 2) {
     console.log(`warning: the machine is busy (load average ${facts.loadAvg1mAtStart} on ${facts.cpuCount} cores): expect noisy numbers`);
   }
-  console.log(`connections ${config.connections}, ${config.seconds} s x ${config.rounds} rounds, warm-up ${config.warmupSeconds} s, memory run ${config.memorySeconds} s`);
+  console.log(`connections ${config.connections}, ${config.seconds} s x ${config.rounds} rounds, warm-up ${config.warmupSeconds} s, tokens ${config.tokens}, 1-connection run ${config.latencySeconds} s x ${config.rounds} rounds, memory run ${config.memorySeconds} s`);
   console.log(config.pinning ? `pinned: servers on cpu ${config.pinning.servers}, load generator and stub on cpu ${config.pinning.loadAndStub}` : 'not pinned (BENCH_PIN=0, one core, or no taskset)');
 
   const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, logFile: logFile('stub'), cpus: config.pinning?.loadAndStub });
@@ -84,8 +93,9 @@ async function main() {
     for (const t of live()) {
       const why = await checkOnce(t);
       if (why) { fail(t, 'failed', `wrong answer before timing (round ${round}): ${why}`); continue; }
-      if (round === 1 && config.warmupSeconds > 0) await measure(t, { connections: config.connections, seconds: config.warmupSeconds });
-      const m = await measure(t, { connections: config.connections, seconds: config.seconds });
+      const load = { connections: config.connections, tokens: config.tokens };
+      if (round === 1 && config.warmupSeconds > 0) await measure(t, { ...load, seconds: config.warmupSeconds });
+      const m = { round, ...(await measure(t, { ...load, seconds: config.seconds })) };
       results[t.name].rounds.push(m);
       console.log(`  ${t.name.padEnd(10)} ${fmt(m)}`);
     }
@@ -98,11 +108,15 @@ async function main() {
     }
   }
 
+  const latency = await runLatency(live());
+  const added = addedLatency(latency, 0.5);
+
   const memory = await runMemory(targets.find((t) => t.name === 'gateway'), results);
 
   printTable(results);
   const ratioList = ratios(results);
   printRatios(ratioList);
+  printLatency(latency, added);
   if (memory.growthPct !== undefined) {
     console.log(`gateway RSS over ${memory.seconds} s (${memory.samples} samples): first ${memory.firstMiB} MiB, last ${memory.lastMiB} MiB, max ${memory.maxMiB} MiB (last/first ${memory.rawGrowthPct}%)`);
     console.log(`gateway RSS floor growth (lowest of first ${memory.floorWindow} vs last ${memory.floorWindow} samples: ${memory.firstFloorMiB} -> ${memory.lastFloorMiB} MiB) ${memory.growthPct}%  (target < 10%)  ${memory.verdict}${memory.reason ? `: ${memory.reason}` : ''}`);
@@ -111,9 +125,29 @@ async function main() {
   }
 
   facts.loadAvg1mAtEnd = Math.round(os.loadavg()[0] * 100) / 100;
-  const file = writeJson({ date, machine: facts, config, targets: results, ratios: ratioList, memory });
+  const file = writeJson({ date, machine: facts, config, targets: results, ratios: ratioList, latency, addedLatency: added, memory });
   console.log(`\nwrote ${file} and results/latest.json`);
   await Promise.all(servers.map(stopServer));
+}
+
+/**
+ * The 1-connection run: interleaved rounds of direct, raw-proxy, gateway (and yoga-floor for information:
+ * the framework's own per-request time, with no upstream call), one request at a time.
+ */
+async function runLatency(live) {
+  const latency = {};
+  const chosen = ['direct', 'raw-proxy', 'gateway', 'yoga-floor'].map((n) => live.find((t) => t.name === n)).filter(Boolean);
+  if (config.latencySeconds === 0 || !chosen.length) return latency;
+  console.log(`\n1-connection run: ${chosen.map((t) => t.name).join(', ')}, ${config.latencySeconds} s each, ${config.rounds} rounds`);
+  for (let round = 1; round <= config.rounds; round++) {
+    for (const t of chosen) {
+      if (round === 1) await latencyRun(t, { seconds: Math.min(2, config.latencySeconds) }); // warm the connection and the JIT
+      const m = { round, ...(await latencyRun(t, { seconds: config.latencySeconds })) };
+      (latency[t.name] ??= []).push(m);
+      console.log(`  round ${round} ${t.name.padEnd(10)} p50 ${m.p50} ms  p90 ${m.p90} ms  p99 ${m.p99} ms  (${m.requests} requests, ${m.wrong} wrong, ${m.errors} errors)`);
+    }
+  }
+  return latency;
 }
 
 async function runMemory(gateway, results) {
@@ -122,7 +156,7 @@ async function runMemory(gateway, results) {
   if (results.gateway.status !== 'ok') return { verdict: 'skipped', reason: `gateway ${results.gateway.status}` };
   console.log(`\nmemory run: gateway under load for 10 s + ${config.memorySeconds} s, RSS sampled every second`);
   try {
-    const mem = await memoryRun(gateway, { connections: config.connections, seconds: config.memorySeconds });
+    const mem = await memoryRun(gateway, { connections: config.connections, seconds: config.memorySeconds, tokens: config.tokens });
     const clean = mem.load.non2xx + mem.load.mismatches === 0;
     const verdict = !clean ? 'FAIL' : mem.growthPct < 10 ? 'PASS' : 'FAIL';
     return { verdict, ...(clean ? {} : { reason: 'wrong answers during the memory run' }), ...mem };

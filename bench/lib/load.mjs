@@ -1,5 +1,7 @@
 // One correctness check before timing, and one autocannon run.
+import http from 'node:http';
 import autocannon from 'autocannon';
+import { nextAccount } from './targets.mjs';
 
 const urlOf = (target) => `http://127.0.0.1:${target.port}${target.request.path}`;
 
@@ -8,7 +10,7 @@ export async function checkOnce(target) {
   const { method, headersFor, body } = target.request;
   let res, text;
   try {
-    res = await fetch(urlOf(target), { method, headers: headersFor(0), body, signal: AbortSignal.timeout(10_000) });
+    res = await fetch(urlOf(target), { method, headers: headersFor(nextAccount()), body, signal: AbortSignal.timeout(10_000) });
     text = await res.text();
   } catch (err) {
     return `request failed: ${err.cause?.message ?? err.message}`;
@@ -19,15 +21,22 @@ export async function checkOnce(target) {
   return why && `${why}; body: ${text.slice(0, 300)}`;
 }
 
-export async function measure(target, { connections, seconds }) {
+/**
+ * One autocannon run. Token mix `per-request` (default): every request is a new account with its own
+ * token, built by autocannon's per-request setupRequest; `per-connection`: each connection keeps one
+ * account for the whole run (the gateway's per-token caches then answer almost every request).
+ */
+export async function measure(target, { connections, seconds, tokens = 'per-request' }) {
   const { method, headersFor, body } = target.request;
-  let account = 0;
+  const perRequest = tokens === 'per-request';
   const r = await autocannon({
     url: urlOf(target),
     method,
-    headers: headersFor(0),
+    headers: headersFor(nextAccount()),
     body,
-    setupClient: (client) => client.setHeaders(headersFor(account++)), // one account per connection
+    ...(perRequest
+      ? { requests: [{ setupRequest: (req) => ({ ...req, headers: headersFor(nextAccount()) }) }] }
+      : { setupClient: (client) => client.setHeaders(headersFor(nextAccount())) }),
     connections,
     duration: seconds,
     verifyBody: target.verifyBody,
@@ -42,4 +51,49 @@ export async function measure(target, { connections, seconds }) {
     non2xx: r.non2xx,
     mismatches: r.mismatches, // 2xx with a wrong body
   };
+}
+
+/**
+ * Sequential requests over one keep-alive connection for `seconds`, each a new account, timed with
+ * hrtime (autocannon's latencies are whole milliseconds, too coarse for what a proxy adds). Returns
+ * p50/p90/p99 in ms with microsecond resolution; a wrong answer is counted, not timed.
+ */
+export async function latencyRun(target, { seconds }) {
+  const { method, headersFor, body } = target.request;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const times = [];
+  let wrong = 0;
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  try {
+    while (performance.now() < end) {
+      const start = process.hrtime.bigint();
+      try {
+        const text = await post(target, { agent, method, headers: headersFor(nextAccount()), body });
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        if (target.verifyBody(text)) times.push(ms); else wrong++;
+      } catch {
+        errors++;
+      }
+    }
+  } finally {
+    agent.destroy();
+  }
+  times.sort((a, b) => a - b);
+  const at = (q) => (times.length ? Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))] * 1000) / 1000 : null);
+  return { requests: times.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), wrong, errors };
+}
+
+function post(target, { agent, method, headers, body }) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: target.port, path: target.request.path, method, headers, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve(res.statusCode < 300 ? Buffer.concat(chunks).toString('utf8') : ''));
+      res.on('error', reject);
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
 }

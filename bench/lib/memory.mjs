@@ -10,7 +10,7 @@ function rssKiB(pid) {
   return Number(m[1]);
 }
 
-export async function memoryRun(target, { connections, seconds }) {
+export async function memoryRun(target, { connections, seconds, tokens }) {
   rssKiB(target.pid); // fail early where there is no /proc
   const samples = [];
   let timer;
@@ -21,7 +21,7 @@ export async function memoryRun(target, { connections, seconds }) {
   const startSampling = setTimeout(() => { timer = setInterval(sample, 1000); }, WARMUP_SECONDS * 1000);
   let load;
   try {
-    load = await measure(target, { connections, seconds: WARMUP_SECONDS + seconds });
+    load = await measure(target, { connections, tokens, seconds: WARMUP_SECONDS + seconds });
   } finally {
     clearTimeout(startSampling);
     clearInterval(timer);

@@ -27,17 +27,17 @@ function canConnect(port) {
 }
 
 /**
- * Spawn `node <entry>` with PORT=<free port> (plus `env`), output to `logFile`,
+ * Spawn `node [nodeArgs] <entry>` with PORT=<free port> (plus `env`), output to `logFile`,
  * and resolve once the port accepts connections. `ipc` lets our own scripts exit with the parent.
  */
-export async function startServer({ name, entry, env = {}, logFile, ipc = true, timeoutMs = 20_000, cpus = null }) {
+export async function startServer({ name, entry, env = {}, logFile, ipc = true, timeoutMs = 20_000, cpus = null, nodeArgs = [] }) {
   const port = await freePort();
   mkdirSync(dirname(logFile), { recursive: true });
   const log = openSync(logFile, 'w');
   const childEnv = { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) };
   delete childEnv.LOG_LEVEL;
   // `taskset -c CPUS node …` execs node in place: same pid, pinned to CPUS.
-  const [command, args] = cpus ? ['taskset', ['-c', cpus, process.execPath, entry]] : [process.execPath, [entry]];
+  const [command, args] = cpus ? ['taskset', ['-c', cpus, process.execPath, ...nodeArgs, entry]] : [process.execPath, [...nodeArgs, entry]];
   const child = spawn(command, args, {
     env: childEnv,
     stdio: ['ignore', log, log, ...(ipc ? ['ipc'] : [])],

@@ -23,27 +23,50 @@ export function summarize(rounds) {
   };
 }
 
+// Each ratio is taken within a round (both targets share that moment's noise); the headline is the
+// median of the per-round ratios, with their range.
 const RATIOS = [
-  { name: 'gateway/yoga-floor throughput', a: 'gateway', b: 'yoga-floor', metric: 'reqPerSec', op: '>=', goal: 0.8 },
-  { name: 'gateway/yoga-floor p99', a: 'gateway', b: 'yoga-floor', metric: 'p99', op: '<=', goal: 1.5 },
   { name: 'gateway/apollo throughput', a: 'gateway', b: 'apollo', metric: 'reqPerSec', op: '>=', goal: 1.5 },
+  { name: 'gateway/yoga-floor throughput', a: 'gateway', b: 'yoga-floor', metric: 'reqPerSec', op: '>=', goal: 0.9 },
+  { name: 'gateway/yoga-floor p99', a: 'gateway', b: 'yoga-floor', metric: 'p99', op: '<=', goal: 1.5 },
   { name: 'gateway-redis/gateway throughput', a: 'gateway-redis', b: 'gateway', metric: 'reqPerSec', op: '>=', goal: 0.85 },
   { name: 'gateway-otel/gateway throughput', a: 'gateway-otel', b: 'gateway', metric: 'reqPerSec', op: '>=', goal: 0.85 },
 ];
+const round2 = (x) => Math.round(x * 100) / 100;
 
 export function ratios(results) {
   return RATIOS.map(({ name, a, b, metric, op, goal }) => {
     const ra = results[a];
     const rb = results[b];
-    const out = { name, goal: `${op} ${goal}`, value: null };
+    const out = { name, goal: `${op} ${goal}`, value: null, perRound: [] };
     if (!ra || !rb) return { ...out, verdict: 'n/a', why: `needs ${a} and ${b} in BENCH_TARGETS` };
     if (ra.status === 'skipped') return { ...out, verdict: 'n/a', why: `${a} skipped` };
     if (rb.status !== 'ok' || !rb.median?.[metric]) return { ...out, verdict: 'n/a', why: `reference ${b} is ${rb.status}` };
     if (ra.status !== 'ok') return { ...out, verdict: 'FAIL', why: `${a} ${ra.status}` };
-    const value = Math.round((ra.median[metric] / rb.median[metric]) * 100) / 100;
+    const perRound = ra.rounds
+      .map((m) => ({ m, ref: rb.rounds.find((x) => x.round === m.round) }))
+      .filter(({ m, ref }) => ref && ref[metric] > 0 && m[metric] !== undefined)
+      .map(({ m, ref }) => round2(m[metric] / ref[metric]));
+    if (!perRound.length) return { ...out, verdict: 'n/a', why: 'no round with both targets' };
+    const value = round2(median(perRound));
     const pass = op === '>=' ? value >= goal : value <= goal;
-    return { ...out, value, verdict: pass ? 'PASS' : 'FAIL' };
+    return { ...out, value, min: Math.min(...perRound), max: Math.max(...perRound), perRound, verdict: pass ? 'PASS' : 'FAIL' };
   });
+}
+
+/** Per-round added latency at 1 connection: p50 of `target` minus p50 of `direct` in the same round. */
+export function addedLatency(latency, goalMs) {
+  const rows = ['raw-proxy', 'gateway'].filter((name) => latency[name]?.length && latency.direct?.length).map((name) => {
+    const perRound = latency[name]
+      .map((m) => ({ m, ref: latency.direct.find((x) => x.round === m.round) }))
+      .filter(({ m, ref }) => ref && m.p50 !== null && ref.p50 !== null)
+      .map(({ m, ref }) => Math.round((m.p50 - ref.p50) * 1000) / 1000);
+    const value = perRound.length ? Math.round(median(perRound) * 1000) / 1000 : null;
+    const goal = name === 'gateway' ? goalMs : null;
+    const verdict = goal === null ? 'info' : value === null ? 'n/a' : value <= goal ? 'PASS' : 'FAIL';
+    return { name: `${name} - direct p50 (1 connection)`, target: name, goal: goal === null ? null : `<= ${goal} ms`, value, perRound, verdict };
+  });
+  return rows;
 }
 
 export function printTable(results) {
@@ -63,10 +86,25 @@ export function printTable(results) {
 }
 
 export function printRatios(list) {
-  console.log('');
+  console.log('\nratios within each round; headline = median of the per-round ratios [min - max]');
   for (const r of list) {
     const value = r.value === null ? '-' : r.value.toFixed(2);
-    console.log(`${r.name.padEnd(31)} ${value.padStart(6)}  (target ${r.goal})  ${r.verdict}${r.why ? `: ${r.why}` : ''}`);
+    const range = r.perRound.length ? `[${r.min.toFixed(2)} - ${r.max.toFixed(2)}]  rounds ${r.perRound.map((x) => x.toFixed(2)).join(' ')}` : '';
+    console.log(`${r.name.padEnd(33)} ${value.padStart(6)}  (target ${r.goal})  ${r.verdict}${r.why ? `: ${r.why}` : ''}  ${range}`);
+  }
+}
+
+export function printLatency(latency, added) {
+  if (!Object.keys(latency).length) return;
+  console.log('\n1 connection, sequential requests (ms, medians over rounds of each round\'s percentile)');
+  for (const [name, rounds] of Object.entries(latency)) {
+    const med = (k) => median(rounds.map((m) => m[k]).filter((x) => x !== null)).toFixed(3);
+    const bad = rounds.reduce((n, m) => n + m.wrong + m.errors, 0);
+    console.log(`  ${name.padEnd(10)} p50 ${med('p50')}  p90 ${med('p90')}  p99 ${med('p99')}  requests ${rounds.reduce((n, m) => n + m.requests, 0)}  wrong/errors ${bad}`);
+  }
+  for (const r of added) {
+    const value = r.value === null ? '-' : `${r.value.toFixed(3)} ms`;
+    console.log(`${r.name.padEnd(33)} ${value.padStart(9)}  ${r.goal ? `(target ${r.goal})  ` : ''}${r.verdict}  rounds ${r.perRound.map((x) => x.toFixed(3)).join(' ')}`);
   }
 }
 

@@ -16,11 +16,15 @@ function jwt(sub) {
 }
 
 /**
- * Request headers as account `n`. Load uses one account per connection, like real traffic from many
- * users: the gateway's PIN guard admits only a few checks in flight per token (more get RateLimited).
+ * Request headers as account `n` (`sub` = `bench-user-<n>`), each with its own token. Load sends a new
+ * account per request by default (see ./load.mjs): a user asks for an OTP once, not 10,000 times, so
+ * the gateway's per-token work (decode, hash, guard keys) is paid on every request, as in real traffic.
+ * Accounts are numbered across the whole run (rounds and targets never reuse one) by nextAccount().
  */
-const tokens = [];
-const headersFor = (n) => ({ 'content-type': 'application/json', authorization: `Bearer ${(tokens[n] ??= jwt(`bench-user-${n}`))}` });
+const headersFor = (n) => ({ 'content-type': 'application/json', authorization: `Bearer ${jwt(`bench-user-${n}`)}` });
+let accounts = 0;
+/** A number no request of this run has used yet (account 0 is the one-off check before timing). */
+export const nextAccount = () => ++accounts;
 const CREATE_OTP = 'mutation { createOtp(input: {pin: "1234"}) { __typename ... on Otp { otp expiresAt } } }';
 const graphqlBody = (query) => JSON.stringify({ query });
 

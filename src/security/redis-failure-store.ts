@@ -43,6 +43,8 @@ export class RedisFailureStore implements FailureStore {
   readonly #inFlightTtlMs: number;
   readonly #errors: ThrottledErrorLog;
   #client: Promise<Client> | undefined;
+  /** The client once connected to a standalone server: its commandTimeout bounds every call on its own. */
+  #standalone: Redis | undefined;
   #failedAt = 0;
   #ready: { readonly at: number; readonly result: Promise<boolean> } | undefined;
   #closed = false;
@@ -86,6 +88,18 @@ export class RedisFailureStore implements FailureStore {
 
   /** One store call: bounded in time; a failure is logged (one line per kind per 10 s) and rethrown. */
   async #run<T>(command: (client: Client) => Promise<T>): Promise<T> {
+    // Hot path: a connected standalone client times out each command itself (commandTimeout, set when
+    // the command is sent or queued offline), so the race below would only add a timer per call.
+    // Cluster keeps the race: a command may wait there for slots or a failover beyond commandTimeout.
+    const standalone = this.#closed ? undefined : this.#standalone;
+    if (standalone !== undefined) {
+      try {
+        return await command(standalone);
+      } catch (error) {
+        this.#report(error);
+        throw error;
+      }
+    }
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => reject(new Error('Command timed out')), COMMAND_TIMEOUT_MS);
@@ -104,10 +118,16 @@ export class RedisFailureStore implements FailureStore {
     if (this.#closed) return Promise.reject(new Error('Connection is closed.'));
     if (this.#client === undefined || (this.#failedAt !== 0 && Date.now() - this.#failedAt >= RECONNECT_INTERVAL_MS)) {
       this.#failedAt = 0;
-      this.#client = connect(this.#urls, (error) => this.#report(error)).catch((error: unknown) => {
-        this.#failedAt = Date.now();
-        throw error;
-      });
+      this.#client = connect(this.#urls, (error) => this.#report(error)).then(
+        (client) => {
+          if (!(client instanceof Cluster)) this.#standalone = client;
+          return client;
+        },
+        (error: unknown) => {
+          this.#failedAt = Date.now();
+          throw error;
+        },
+      );
     }
     return this.#client;
   }
