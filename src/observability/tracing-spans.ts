@@ -4,7 +4,7 @@
  * - INTERNAL `mutation CreateOtp` per operation (parse, validate and execute inside it: they take
  *   microseconds with Yoga's parse cache, and three spans more per request would cost more than they tell);
  * - CLIENT `POST /user/…/user/otp` per PACE call, whose own context is the traceparent PACE receives;
- * - CLIENT spans around dependency calls made while an operation executes (withSpan: the PIN guard's
+ * - CLIENT spans around dependency calls handed the request's context (withSpan: the PIN guard's
  *   Redis admission check).
  *
  * The context is handed along explicitly (Request -> RequestState.traceContext -> UpstreamCall), with
@@ -57,12 +57,6 @@ export class GatewayTracer implements TracingRuntime {
   readonly #provider: NodeTracerProvider;
   readonly #tracer: Tracer;
   readonly #propagator: TextMapPropagator;
-  /**
-   * The operation whose execute() is running synchronously right now: the parent of withSpan's spans.
-   * The context is handed along explicitly rather than through AsyncLocalStorage, whose promise hooks
-   * cost every promise of the process on Node 20 (see README, Performance).
-   */
-  #executing: Context | undefined;
   // The gateway calls two PACE paths: their span names and attributes are worked out once.
   readonly #upstreamTargets = new Map<string, { name: string; attributes: SpanAttributes }>();
 
@@ -115,9 +109,8 @@ export class GatewayTracer implements TracingRuntime {
   }
 
   withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>, parentContext?: unknown): Promise<T> {
-    // Without a parent handed along, and outside an operation's synchronous execution (e.g. bookkeeping
-    // after the answer): no parent, no span.
-    const parent = (parentContext as Context | undefined) ?? this.#executing;
+    // Without a parent handed along (e.g. bookkeeping after the answer): no span.
+    const parent = parentContext as Context | undefined;
     if (parent === undefined) return fn();
     const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
     return fn().then(
@@ -192,21 +185,6 @@ export class GatewayTracer implements TracingRuntime {
           if (name !== undefined) span.setAttribute('graphql.operation.name', name);
           span.updateName(name === undefined ? definition.operation : `${definition.operation} ${name}`);
         };
-      },
-      instrumentation: {
-        // Resolvers start inside execute() synchronously: what they call right away (the PIN guard's
-        // admission check) finds its parent here.
-        execute: ({ context }, wrapped) => {
-          const operation = operations.get(context.request);
-          if (operation === undefined) return wrapped();
-          const previous = this.#executing;
-          this.#executing = operation.context;
-          try {
-            return wrapped();
-          } finally {
-            this.#executing = previous;
-          }
-        },
       },
       onResultProcess: ({ request }) => endOperation(request),
       onResponse: ({ request, response }) => {

@@ -118,9 +118,8 @@ export function startUpstreamSpan(parent: unknown, method: string, origin: strin
 
 /**
  * Runs `fn` inside a CLIENT span (a call to a dependency such as Redis), child of `parent` (the
- * request's `RequestState.traceContext`, handed along) or else of the operation whose resolvers are
- * running synchronously when it is called (without either, no span); a thrown error marks the span
- * failed with its name only. Tracing off: just `fn()`.
+ * request's `RequestState.traceContext`, handed along; without it, no span); a thrown error marks the
+ * span failed with its name only. Tracing off: just `fn()`.
  */
 export function withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>, parent?: unknown): Promise<T> {
   return runtime ? runtime.withSpan(name, attributes, fn, parent) : fn();
