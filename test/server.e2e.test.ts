@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, runGatewayProcess, startGatewayProcess, type GatewayProcess } from './helpers/processes.js';
+import { freePort, printedDemoToken, runGatewayProcess, startGatewayProcess, type GatewayProcess } from './helpers/processes.js';
 import { bearer, CREATE_OTP, graphql, listen, type Listening } from './helpers/servers.js';
 
 const TOKEN = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJlMmUtdXNlciJ9.E2ESECRETSIG';
@@ -33,7 +33,7 @@ describe('start-up', () => {
     const started = await startGatewayProcess({});
     try {
       expect(started.output()).toContain('access tokens are verified against PACE_JWKS_URL');
-      const demoToken = /Authorization: Bearer (\S+)/.exec(started.output())?.[1] ?? '';
+      const demoToken = printedDemoToken(started);
       const otp = await graphql(started.url, CREATE_OTP, { variables: { input: { pin: '1234' } }, headers: bearer(demoToken) });
       expect(otp.body.data?.['createOtp'].__typename).toBe('Otp');
       const forged = await graphql(started.url, CREATE_OTP, { variables: { input: { pin: '1234' } }, headers: bearer(`${demoToken.slice(0, -4)}AAAA`) });

@@ -88,27 +88,25 @@ export class RedisFailureStore implements FailureStore {
 
   /** One store call: bounded in time; a failure is logged (one line per kind per 10 s) and rethrown. */
   async #run<T>(command: (client: Client) => Promise<T>): Promise<T> {
-    // Hot path: a connected standalone client times out each command itself (commandTimeout, set when
-    // the command is sent or queued offline), so the race below would only add a timer per call.
-    // Cluster keeps the race: a command may wait there for slots or a failover beyond commandTimeout.
-    const standalone = this.#closed ? undefined : this.#standalone;
-    if (standalone !== undefined) {
-      try {
-        return await command(standalone);
-      } catch (error) {
-        this.#report(error);
-        throw error;
-      }
+    try {
+      // Hot path: a connected standalone client times out each command itself (commandTimeout, set when
+      // the command is sent or queued offline), so the race would only add a timer per call.
+      const standalone = this.#closed ? undefined : this.#standalone;
+      return await (standalone === undefined ? this.#withDeadline(command) : command(standalone));
+    } catch (error) {
+      this.#report(error);
+      throw error;
     }
+  }
+
+  /** Cluster (or not yet connected): a command may wait for slots or a failover beyond commandTimeout. */
+  async #withDeadline<T>(command: (client: Client) => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => reject(new Error('Command timed out')), COMMAND_TIMEOUT_MS);
     });
     try {
       return await Promise.race([this.#connection().then(command), deadline]);
-    } catch (error) {
-      this.#report(error);
-      throw error;
     } finally {
       clearTimeout(timer);
     }
