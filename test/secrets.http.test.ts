@@ -5,11 +5,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { bearer, CREATE_OTP, graphql, scriptedUpstream, startGateway, type Listening, type RunningGateway } from './helpers/servers.js';
+import { SECRET_OTP, SECRET_PASSWORD, SECRET_PIN, SECRET_TOKEN, SECRET_TOKEN_PARTS } from './helpers/markers.js';
 
-const SECRET_PIN = '9081726354';
-const SECRET_PASSWORD = 'pw-Zq8-secret-password';
-const SECRET_TOKEN = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJzZWNyZXQtc3ViIn0.SECRETSIGNATURE';
-const SECRET_OTP = '918273';
 
 let sandbox: RunningSandbox;
 let faulty: Listening;
@@ -68,7 +65,7 @@ it('keeps every secret out of logs and error messages on every path', async () =
   const logs = gateways.flatMap((g) => g.logs).join('\n');
   expect(logs.length).toBeGreaterThan(1000); // the logs were really captured
   const everything = `${logs}\n${responses.join('\n')}`;
-  for (const secret of [SECRET_PIN, SECRET_PASSWORD, SECRET_TOKEN, 'SECRETSIGNATURE', SECRET_OTP, DEMO.user.token, DEMO.user.password, ...otpsSeen]) {
+  for (const secret of [SECRET_PIN, SECRET_PASSWORD, SECRET_TOKEN, ...SECRET_TOKEN_PARTS, SECRET_OTP, DEMO.user.token, DEMO.user.password, ...otpsSeen]) {
     expect(everything).not.toContain(secret);
   }
 });

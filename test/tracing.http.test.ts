@@ -9,11 +9,8 @@ import { loadTracingSettings, startTracing, type Tracing } from '../src/observab
 import { DEMO, startSandbox, type RecordedRequest, type RunningSandbox } from '../src/sandbox/index.js';
 import { SpanKind, StatusCode, startOtlpReceiver, visibleText, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp.js';
 import { bearer, CREATE_OTP, CREDENTIALS, graphql, scriptedUpstream, startGateway, type Listening, type RunningGateway } from './helpers/servers.js';
+import { SECRET_OTP, SECRET_PASSWORD, SECRET_PIN, SECRET_TOKEN, SECRET_TOKEN_PARTS } from './helpers/markers.js';
 
-const SECRET_PIN = 'PINMARKER-81726354';
-const SECRET_PASSWORD = 'PASSWORDMARKER-pw-Zq8';
-const SECRET_TOKEN = 'TOKENMARKER.eyJzdWIiOiJzZWNyZXQtc3ViIn0.SIGNATUREMARKER';
-const SECRET_OTP = 'OTPMARKER-918273';
 
 let receiver: OtlpReceiver;
 let tracing: Tracing;
@@ -221,7 +218,7 @@ it('keeps every secret out of the exported spans, on every path', async () => {
   // Markers (not hex, not digits only) are searched in the raw export; OTP digits in what a reader sees.
   const raw = Buffer.concat(receiver.rawBodies).toString('utf8');
   const visible = spans.map(visibleText).join('\n');
-  for (const secret of [SECRET_PIN, SECRET_PASSWORD, 'TOKENMARKER', 'SIGNATUREMARKER', SECRET_OTP, DEMO.user.token, DEMO.user.password]) {
+  for (const secret of [SECRET_PIN, SECRET_PASSWORD, ...SECRET_TOKEN_PARTS, SECRET_OTP, DEMO.user.token, DEMO.user.password]) {
     expect(raw).not.toContain(secret);
   }
   for (const secret of [...otps, 'Bearer', 'authorization']) expect(visible).not.toContain(secret);
