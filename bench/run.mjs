@@ -46,7 +46,7 @@ function pinning() {
   return { servers: '0', loadAndStub: others };
 }
 const logFile = (name) => fileURLToPath(new URL(`results/logs/${name}.log`, import.meta.url));
-const fmt = (m) => `${String(Math.round(m.reqPerSec)).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}  non-2xx ${m.non2xx}  bad body ${m.mismatches}`;
+const fmt = (m) => `${String(Math.round(m.reqPerSec)).padStart(6)} req/s  ${m.cpuUsPerRequest == null ? '' : `cpu ${m.cpuUsPerRequest} µs/req  `}p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}  non-2xx ${m.non2xx}  bad body ${m.mismatches}`;
 
 async function main() {
   const date = new Date().toISOString();

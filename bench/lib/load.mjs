@@ -1,4 +1,6 @@
 // One correctness check before timing, and one autocannon run.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import autocannon from 'autocannon';
 import { nextAccount } from './targets.mjs';
@@ -21,6 +23,19 @@ export async function checkOnce(target) {
   return why && `${why}; body: ${text.slice(0, 300)}`;
 }
 
+const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+/** CPU time (user + system, all threads) the process has used so far, in µs; undefined without /proc. */
+function cpuMicros(pid) {
+  if (pid === undefined) return undefined;
+  try {
+    // /proc/<pid>/stat: the fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * One autocannon run. Token mix `per-request` (default): every request is a new account with its own
  * token, built by autocannon's per-request setupRequest; `per-connection`: each connection keeps one
@@ -29,6 +44,7 @@ export async function checkOnce(target) {
 export async function measure(target, { connections, seconds, tokens = 'per-request' }) {
   const { method, headersFor, body } = target.request;
   const perRequest = tokens === 'per-request';
+  const cpuBefore = cpuMicros(target.pid);
   const r = await autocannon({
     url: urlOf(target),
     method,
@@ -41,8 +57,12 @@ export async function measure(target, { connections, seconds, tokens = 'per-requ
     duration: seconds,
     verifyBody: target.verifyBody,
   });
+  const cpuAfter = cpuMicros(target.pid);
   return {
     reqPerSec: r.requests.average,
+    // The server's own CPU time per answered request: what a request costs it, whatever the neighbours
+    // did to the wall clock meanwhile (steadier than req/s on a shared machine). Null for `direct`.
+    cpuUsPerRequest: cpuBefore === undefined || cpuAfter === undefined || !r.requests.total ? null : Math.round((cpuAfter - cpuBefore) / r.requests.total),
     p50: r.latency.p50,
     p99: r.latency.p99,
     requests: r.requests.total,

@@ -12,6 +12,7 @@ const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 export function summarize(rounds) {
   return {
     reqPerSec: Math.round(median(rounds.map((r) => r.reqPerSec))),
+    cpuUsPerRequest: rounds.every((r) => r.cpuUsPerRequest != null) ? median(rounds.map((r) => r.cpuUsPerRequest)) : null,
     p50: median(rounds.map((r) => r.p50)),
     p99: median(rounds.map((r) => r.p99)),
     // counts are totals over all rounds: any of them is worth seeing
@@ -31,6 +32,15 @@ const RATIOS = [
   { name: 'gateway/yoga-floor p99', a: 'gateway', b: 'yoga-floor', metric: 'p99', op: '<=', goal: 1.5 },
   { name: 'gateway-redis/gateway throughput', a: 'gateway-redis', b: 'gateway', metric: 'reqPerSec', op: '>=', goal: 0.85 },
   { name: 'gateway-otel/gateway throughput', a: 'gateway-otel', b: 'gateway', metric: 'reqPerSec', op: '>=', goal: 0.85 },
+  // Information only: the server's CPU time per request (lower is cheaper), steadier than req/s on a
+  // shared machine; and an A/B of two builds (BENCH_BASELINE_ENTRY).
+  { name: 'gateway/yoga-floor cpu per request', a: 'gateway', b: 'yoga-floor', metric: 'cpuUsPerRequest', op: '<=', goal: null },
+  { name: 'gateway/apollo cpu per request', a: 'gateway', b: 'apollo', metric: 'cpuUsPerRequest', op: '<=', goal: null },
+  { name: 'yoga-floor/apollo throughput (the most gateway/apollo can be on Yoga)', a: 'yoga-floor', b: 'apollo', metric: 'reqPerSec', op: '>=', goal: null },
+  ...[['throughput', 'reqPerSec', '>='], ['cpu per request', 'cpuUsPerRequest', '<=']].map(([what, metric, op]) => {
+    const of = process.env.BENCH_BASELINE_OF || 'gateway';
+    return { name: `${of}/gateway-baseline ${what}`, a: of, b: 'gateway-baseline', metric, op, goal: null };
+  }),
 ];
 const round2 = (x) => Math.round(x * 100) / 100;
 
@@ -38,7 +48,7 @@ export function ratios(results) {
   return RATIOS.map(({ name, a, b, metric, op, goal }) => {
     const ra = results[a];
     const rb = results[b];
-    const out = { name, goal: `${op} ${goal}`, value: null, perRound: [] };
+    const out = { name, goal: goal === null ? 'info' : `${op} ${goal}`, value: null, perRound: [] };
     if (!ra || !rb) return { ...out, verdict: 'n/a', why: `needs ${a} and ${b} in BENCH_TARGETS` };
     if (ra.status === 'skipped') return { ...out, verdict: 'n/a', why: `${a} skipped` };
     if (rb.status !== 'ok' || !rb.median?.[metric]) return { ...out, verdict: 'n/a', why: `reference ${b} is ${rb.status}` };
@@ -50,7 +60,8 @@ export function ratios(results) {
     if (!perRound.length) return { ...out, verdict: 'n/a', why: 'no round with both targets' };
     const value = round2(median(perRound));
     const pass = op === '>=' ? value >= goal : value <= goal;
-    return { ...out, value, min: Math.min(...perRound), max: Math.max(...perRound), perRound, verdict: pass ? 'PASS' : 'FAIL' };
+    const verdict = goal === null ? 'info' : pass ? 'PASS' : 'FAIL';
+    return { ...out, value, min: Math.min(...perRound), max: Math.max(...perRound), perRound, verdict };
   });
 }
 
@@ -70,12 +81,12 @@ export function addedLatency(latency, goalMs) {
 }
 
 export function printTable(results) {
-  const head = ['target', 'status', 'req/s', 'spread', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'bad body'];
+  const head = ['target', 'status', 'req/s', 'spread', 'cpu µs/req', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'bad body'];
   const rows = Object.entries(results).map(([name, r]) => {
     const m = r.median;
     const label = r.info ? `${name} (info)` : name;
     return m
-      ? [label, r.status, m.reqPerSec, `${m.spreadPct}%`, m.p50, m.p99, m.errors, m.non2xx, m.mismatches].map(String)
+      ? [label, r.status, m.reqPerSec, `${m.spreadPct}%`, m.cpuUsPerRequest ?? '-', m.p50, m.p99, m.errors, m.non2xx, m.mismatches].map(String)
       : [label, r.status, ...head.slice(2).map(() => '-')];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
@@ -88,9 +99,10 @@ export function printTable(results) {
 export function printRatios(list) {
   console.log('\nratios within each round; headline = median of the per-round ratios [min - max]');
   for (const r of list) {
+    if (r.goal === 'info' && r.value === null) continue; // an A/B row without its baseline
     const value = r.value === null ? '-' : r.value.toFixed(2);
     const range = r.perRound.length ? `[${r.min.toFixed(2)} - ${r.max.toFixed(2)}]  rounds ${r.perRound.map((x) => x.toFixed(2)).join(' ')}` : '';
-    console.log(`${r.name.padEnd(33)} ${value.padStart(6)}  (target ${r.goal})  ${r.verdict}${r.why ? `: ${r.why}` : ''}  ${range}`);
+    console.log(`${r.name.padEnd(40)} ${value.padStart(6)}  (target ${r.goal})  ${r.verdict}${r.why ? `: ${r.why}` : ''}  ${range}`);
   }
 }
 

@@ -43,9 +43,10 @@ function expectOtpPayload(status, json) {
 const otpMarker = (body) => body.includes('"otp":"123456"') && !body.includes('"errors"');
 
 export function defineTargets({ stubPort, redisUrl }) {
+  const baseline = process.env.BENCH_BASELINE_ENTRY;
   const paceApiUrl = `http://127.0.0.1:${stubPort}${OTP_PATH_PREFIX}`;
   const gatewayEntry = process.env.BENCH_GATEWAY_ENTRY || `${ROOT}dist/server.js`;
-  return [
+  const targets = [
     {
       name: 'yoga-floor',
       entry: here('../servers/yoga-floor.mjs'),
@@ -118,4 +119,18 @@ export function defineTargets({ stubPort, redisUrl }) {
       verifyBody: otpMarker,
     },
   ];
+  return baseline ? [...targets, baselineOf(targets, baseline)] : targets;
+}
+
+/**
+ * A/B: BENCH_BASELINE_ENTRY=/path/to/other/dist/server.js runs that build as `gateway-baseline`, with the
+ * settings of BENCH_BASELINE_OF (`gateway`, or `gateway-redis`, `gateway-otel`), beside it; the report
+ * gives the per-round ratio of the two. The other build needs the same node_modules (a copy of dist/
+ * in a folder whose node_modules links to this one's).
+ */
+function baselineOf(targets, entry) {
+  const of = process.env.BENCH_BASELINE_OF || 'gateway';
+  const model = targets.find((t) => t.name === of && t.entry);
+  if (!model) throw new Error(`BENCH_BASELINE_OF=${of}: not a gateway target`);
+  return { ...model, name: 'gateway-baseline', info: true, entry, skipReason: existsSync(entry) ? model.skipReason : `${entry} not found` };
 }
