@@ -179,6 +179,9 @@ const CLIENT_OPTIONS = {
   maxRetriesPerRequest: 1,
   connectTimeout: 2_000,
   commandTimeout: COMMAND_TIMEOUT_MS,
+  // The checks that arrive together (one per request, many requests at once) go out in one write:
+  // commands issued within one event-loop turn are sent as one pipeline, each with its own timeout.
+  enableAutoPipelining: true,
 };
 
 const CLUSTER_OPTIONS = {
@@ -190,6 +193,7 @@ const CLUSTER_OPTIONS = {
   retryDelayOnTryAgain: 100,
   clusterRetryStrategy: (times: number) => Math.min(100 * times, 1_000),
   scaleReads: 'master' as const,
+  enableAutoPipelining: true, // per master, as for a standalone server (CLIENT_OPTIONS)
 };
 
 function credentialsOf(url: URL): Pick<RedisOptions, 'username' | 'password'> & { tls?: { servername: string } } {
