@@ -136,7 +136,7 @@ async function main() {
  */
 async function runLatency(live) {
   const latency = {};
-  const chosen = ['direct', 'raw-proxy', 'gateway', 'yoga-floor'].map((n) => live.find((t) => t.name === n)).filter(Boolean);
+  const chosen = ['direct', 'raw-proxy', 'gateway', 'yoga-floor', 'yoga-floor-framed'].map((n) => live.find((t) => t.name === n)).filter(Boolean);
   if (config.latencySeconds === 0 || !chosen.length) return latency;
   console.log(`\n1-connection run: ${chosen.map((t) => t.name).join(', ')}, ${config.latencySeconds} s each, ${config.rounds} rounds`);
   for (let round = 1; round <= config.rounds; round++) {

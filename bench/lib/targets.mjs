@@ -55,6 +55,16 @@ export function defineTargets({ stubPort, redisUrl }) {
       verifyBody: (body) => body.includes('"ok":true'),
     },
     {
+      // For information: yoga-floor with the gateway's body limit in place of Yoga's stream (see the file).
+      name: 'yoga-floor-framed',
+      info: true,
+      skipReason: existsSync(`${ROOT}dist/security/body-limit.js`) ? null : 'dist/ not built (npm run build)',
+      entry: here('../servers/yoga-floor-framed.mjs'),
+      request: { method: 'POST', headersFor, path: '/graphql', body: graphqlBody('{ ok }') },
+      expect: (status, json) => (status === 200 && json.data?.ok === true && !json.errors ? null : `got HTTP ${status}`),
+      verifyBody: (body) => body.includes('"ok":true'),
+    },
+    {
       name: 'gateway',
       entry: gatewayEntry,
       ipc: false, // run exactly as in production

@@ -1,0 +1,24 @@
+// Bare Yoga as yoga-floor, with one change: the gateway's request body limit (dist/security/body-limit.js)
+// instead of Yoga's own, which pipes every body through a TransformStream even when node:http has already
+// framed it by its Content-Length. What Yoga itself costs a request on the gateway's configuration, and
+// the case for offering that limit to graphql-yoga (docs/performance.md).
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+
+const requireFromRoot = createRequire(new URL('../../package.json', import.meta.url));
+const { createYoga, createSchema } = await import(requireFromRoot.resolve('graphql-yoga'));
+const { useRequestBodyLimit } = await import('../../dist/security/body-limit.js');
+
+const yoga = createYoga({
+  schema: createSchema({
+    typeDefs: 'type Query { ok: Boolean! }',
+    resolvers: { Query: { ok: () => true } },
+  }),
+  logging: false,
+  graphiql: false,
+  maxRequestBodySize: false, // replaced by the plugin, Yoga's default limit, 25 MB
+  plugins: [useRequestBodyLimit(25_000_000)],
+});
+createServer(yoga).listen(Number(process.env.PORT), '127.0.0.1');
+process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0)); // a clean exit: node --cpu-prof writes its profile (bench/profile.mjs)
