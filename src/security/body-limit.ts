@@ -4,7 +4,9 @@
  * Content-Length bytes and rejects requests that carry both Content-Length and Transfer-Encoding,
  * so a request served by node:http with a valid Content-Length within the limit cannot bring more.
  * Only bodies of unknown length (chunked, or requests built by an embedding host) are read with a cap.
- * Yoga's pipeline cost about half the gateway's throughput in the profile (docs/performance.md).
+ * Yoga's stream made bare Yoga 3-5 x slower per request in the bench (yoga-floor-framed, docs/performance.md).
+ * Upstream has the same shortcut since @whatwg-node/server 0.13 (useLimitRequestBodySize, which Yoga's main
+ * branch now delegates to), but that release needs Node >= 22.15: drop this plugin when the gateway moves there.
  */
 import type { Plugin } from 'graphql-yoga';
 import { requestError } from '../errors.js';
