@@ -5,8 +5,9 @@
  * so a request served by node:http with a valid Content-Length within the limit cannot bring more.
  * Only bodies of unknown length (chunked, or requests built by an embedding host) are read with a cap.
  * Yoga's stream made bare Yoga 3-5 x slower per request in the bench (yoga-floor-framed, docs/performance.md).
- * Upstream has the same shortcut since @whatwg-node/server 0.13 (useLimitRequestBodySize, which Yoga's main
- * branch now delegates to), but that release needs Node >= 22.15: drop this plugin when the gateway moves there.
+ * graphql-yoga's repository has the same shortcut as a pending change (trusting Content-Length on every
+ * runtime, a hand-built Request included); graphql-yoga 5.24.1, the newest release, still pipes. Drop this
+ * plugin once a release the gateway can run has it.
  */
 import type { Plugin } from 'graphql-yoga';
 import { requestError } from '../errors.js';
