@@ -4,7 +4,7 @@
  * Content-Length bytes and rejects requests that carry both Content-Length and Transfer-Encoding,
  * so a request served by node:http with a valid Content-Length within the limit cannot bring more.
  * Only bodies of unknown length (chunked, or requests built by an embedding host) are read with a cap.
- * Yoga's stream made bare Yoga 3-5 x slower per request in the bench (yoga-floor-framed, docs/performance.md).
+ * Yoga's stream made bare Yoga 4-6 x slower per request in the bench (yoga-floor-framed, docs/performance.md).
  * graphql-yoga's repository has the same shortcut as a pending change (trusting Content-Length on every
  * runtime, a hand-built Request included); graphql-yoga 5.24.1, the newest release, still pipes. Drop this
  * plugin once a release the gateway can run has it.

@@ -180,7 +180,8 @@ const CLIENT_OPTIONS = {
   connectTimeout: 2_000,
   commandTimeout: COMMAND_TIMEOUT_MS,
   // The checks that arrive together (one per request, many requests at once) go out in one write:
-  // commands issued within one event-loop turn are sent as one pipeline, each with its own timeout.
+  // commands issued within one event-loop turn are sent as one pipeline, in order, each with its own
+  // timeout. Redis, which every replica shares, then does half the work per check (docs/performance.md).
   enableAutoPipelining: true,
 };
 
