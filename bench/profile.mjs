@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startServer, stopServer } from './lib/procs.mjs';
-import { defineTargets, STUB_ENTRY } from './lib/targets.mjs';
+import { defineTargets, STUB_ENTRY, STUB_ENV } from './lib/targets.mjs';
 import { checkOnce, measure } from './lib/load.mjs';
 
 const dir = fileURLToPath(new URL('results/profiles/', import.meta.url));
@@ -16,7 +16,7 @@ const seconds = Number(process.env.BENCH_PROFILE_SECONDS || 15);
 const tokens = process.env.BENCH_TOKENS || 'per-request';
 const connections = Number(process.env.BENCH_CONNECTIONS || 50);
 
-const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, logFile: log('stub') });
+const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, env: STUB_ENV, logFile: log('stub') });
 const targetName = process.env.BENCH_PROFILE_TARGET || 'gateway';
 const gateway = defineTargets({ stubPort: stub.port }).find((t) => t.name === targetName);
 if (!gateway?.entry) throw new Error(`BENCH_PROFILE_TARGET=${targetName}: no such server target`);

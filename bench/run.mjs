@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startRedisServer, startServer, stopServer } from './lib/procs.mjs';
-import { defineTargets, STUB_ENTRY } from './lib/targets.mjs';
+import { defineTargets, STUB_ENTRY, STUB_ENV } from './lib/targets.mjs';
 import { checkOnce, latencyRun, measure } from './lib/load.mjs';
 import { memoryRun } from './lib/memory.mjs';
 import { summarize, ratios, addedLatency, printTable, printRatios, printLatency, machine, writeJson } from './lib/report.mjs';
@@ -58,7 +58,7 @@ async function main() {
   console.log(`connections ${config.connections}, ${config.seconds} s x ${config.rounds} rounds, warm-up ${config.warmupSeconds} s, tokens ${config.tokens}, 1-connection run ${config.latencySeconds} s x ${config.rounds} rounds, memory run ${config.memorySeconds} s`);
   console.log(config.pinning ? `pinned: servers on cpu ${config.pinning.servers}, load generator and stub on cpu ${config.pinning.loadAndStub}` : 'not pinned (BENCH_PIN=0, one core, or no taskset)');
 
-  const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, logFile: logFile('stub'), cpus: config.pinning?.loadAndStub });
+  const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, env: STUB_ENV, logFile: logFile('stub'), cpus: config.pinning?.loadAndStub });
   // The gateway-redis target's store, beside the stub (the gateway under test keeps its core to itself).
   const redis = await startRedisServer({ logFile: logFile('redis'), cpus: config.pinning?.loadAndStub });
   const all = defineTargets({ stubPort: stub.port, redisUrl: redis?.url });

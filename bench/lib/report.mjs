@@ -36,6 +36,7 @@ const RATIOS = [
   // shared machine; and an A/B of two builds (BENCH_BASELINE_ENTRY).
   { name: 'gateway/yoga-floor cpu per request', a: 'gateway', b: 'yoga-floor', metric: 'cpuUsPerRequest', op: '<=', goal: null },
   { name: 'gateway/apollo cpu per request', a: 'gateway', b: 'apollo', metric: 'cpuUsPerRequest', op: '<=', goal: null },
+  { name: 'gateway-verified/gateway throughput', a: 'gateway-verified', b: 'gateway', metric: 'reqPerSec', op: '>=', goal: null },
   // What skipping Yoga's body stream gains bare Yoga (docs/performance.md), and the gateway against that floor.
   { name: 'yoga-floor-framed/yoga-floor throughput', a: 'yoga-floor-framed', b: 'yoga-floor', metric: 'reqPerSec', op: '>=', goal: null },
   { name: 'gateway/yoga-floor-framed throughput', a: 'gateway', b: 'yoga-floor-framed', metric: 'reqPerSec', op: '>=', goal: null },

@@ -1,6 +1,6 @@
 // What each target is: how to start it, what to send, and what a right answer looks like.
 import { existsSync } from 'node:fs';
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const here = (rel) => fileURLToPath(new URL(rel, import.meta.url));
@@ -14,6 +14,22 @@ function jwt(sub) {
   const head = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub, iat: Math.floor(Date.now() / 1000) })}`;
   return `${head}.${createHmac('sha256', 'bench-secret').update(head).digest('base64url')}`;
 }
+
+/**
+ * The gateway-verified target's identity provider: a P-256 key made per bench process, its public half
+ * served by the stub as a key set (STUB_ENV), tokens signed per request with node:crypto (synchronous, as
+ * autocannon's setupRequest must be), each a distinct account with the scope createOtp needs.
+ */
+const ISSUER = 'https://bench.invalid/';
+const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const KID = 'bench-key';
+export const STUB_ENV = { BENCH_JWKS: JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'ES256', use: 'sig' }] }) };
+function signedJwt(sub) {
+  const now = Math.floor(Date.now() / 1000);
+  const head = `${b64url({ alg: 'ES256', typ: 'JWT', kid: KID })}.${b64url({ sub, iss: ISSUER, iat: now, exp: now + 3600, scope: 'user:otp:create' })}`;
+  return `${head}.${sign('sha256', Buffer.from(head), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+}
+const signedHeadersFor = (n) => ({ 'content-type': 'application/json', authorization: `Bearer ${signedJwt(`bench-user-${n}`)}` });
 
 /**
  * Request headers as account `n` (`sub` = `bench-user-<n>`), each with its own token. Load sends a new
@@ -71,6 +87,19 @@ export function defineTargets({ stubPort, redisUrl }) {
       skipReason: existsSync(gatewayEntry) ? null : `${gatewayEntry} not found (not built yet? run \`npm run build\` at the repo root)`,
       env: { PACE_API_URL: paceApiUrl },
       request: { method: 'POST', headersFor, path: process.env.BENCH_GATEWAY_PATH ?? '/graphql', body: graphqlBody(CREATE_OTP) },
+      expect: expectOtpPayload,
+      verifyBody: otpMarker,
+    },
+    {
+      // For information: the gateway verifying every token (PACE_JWKS_URL), each a new account, so the
+      // verified-token cache never answers: what an ES256 signature check per request costs.
+      name: 'gateway-verified',
+      info: true,
+      entry: gatewayEntry,
+      ipc: false,
+      skipReason: existsSync(gatewayEntry) ? null : `${gatewayEntry} not found`,
+      env: { PACE_API_URL: paceApiUrl, PACE_JWKS_URL: `http://127.0.0.1:${stubPort}/.well-known/jwks.json`, PACE_TOKEN_ISSUER: ISSUER },
+      request: { method: 'POST', headersFor: signedHeadersFor, path: process.env.BENCH_GATEWAY_PATH ?? '/graphql', body: graphqlBody(CREATE_OTP) },
       expect: expectOtpPayload,
       verifyBody: otpMarker,
     },

@@ -1,5 +1,6 @@
 // Fast stand-in for PACE: POST /user/2024-1/user/otp -> 201 {"otp","expiresAt"}, keep-alive.
-// Also an OTLP receiver that discards: POST /v1/traces -> 200 (the gateway-otel target exports here).
+// Also an OTLP receiver that discards: POST /v1/traces -> 200 (the gateway-otel target exports here),
+// and the key set of gateway-verified's tokens: GET /.well-known/jwks.json (BENCH_JWKS).
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
@@ -8,6 +9,10 @@ const OTP_PATH = '/user/2024-1/user/otp';
 const server = createServer((req, res) => {
   req.resume(); // drain the body; the stub does not care what it says
   req.on('end', () => {
+    if (req.method === 'GET' && req.url === '/.well-known/jwks.json' && process.env.BENCH_JWKS) {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(process.env.BENCH_JWKS); // gateway-verified's key set
+      return;
+    }
     if (req.method === 'POST' && req.url === '/v1/traces') {
       res.writeHead(200, { 'Content-Type': 'application/x-protobuf', 'Content-Length': 0 }).end(); // an empty ExportTraceServiceResponse
       return;
