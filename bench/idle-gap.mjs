@@ -5,12 +5,10 @@
 // 0.5 ms or more answers about 0.3 ms later than one called back to back: part of the 1-connection
 // latency that is the machine's, not the gateway's.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { PaceClient } from '../dist/upstream/client.js';
 import { startServer, stopServer } from './lib/procs.mjs';
 import { OTP_PATH_PREFIX, STUB_ENTRY } from './lib/targets.mjs';
 
-mkdirSync(new URL('results/logs/', import.meta.url), { recursive: true });
 const pinned = spawnSync('taskset', ['-p', '-c', '0', String(process.pid)]).status === 0;
 const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, cpus: pinned ? '1' : null, logFile: new URL('results/logs/stub.log', import.meta.url).pathname });
 const client = new PaceClient({ baseUrl: new URL(`http://127.0.0.1:${stub.port}${OTP_PATH_PREFIX}`), timeoutMs: 10_000, connections: 8 });

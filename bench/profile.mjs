@@ -18,28 +18,28 @@ const connections = Number(process.env.BENCH_CONNECTIONS || 50);
 
 const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, env: STUB_ENV, logFile: log('stub') });
 const targetName = process.env.BENCH_PROFILE_TARGET || 'gateway';
-const gateway = defineTargets({ stubPort: stub.port }).find((t) => t.name === targetName);
-if (!gateway?.entry) throw new Error(`BENCH_PROFILE_TARGET=${targetName}: no such server target`);
+const target = defineTargets({ stubPort: stub.port }).find((t) => t.name === targetName);
+if (!target?.entry) throw new Error(`BENCH_PROFILE_TARGET=${targetName}: no such server target`);
 const before = new Set(readdirSync(dir));
 const server = await startServer({
   name: `${targetName}-profiled`,
-  entry: gateway.entry,
-  env: { ...gateway.env, ...(process.env.REDIS_URL && { REDIS_URL: process.env.REDIS_URL }) },
+  entry: target.entry,
+  env: { ...target.env, ...(process.env.REDIS_URL && { REDIS_URL: process.env.REDIS_URL }) },
   nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   ipc: false,
   logFile: log(`${targetName}-profiled`),
 });
-Object.assign(gateway, { port: server.port, pid: server.pid });
-const why = await checkOnce(gateway);
+Object.assign(target, { port: server.port, pid: server.pid });
+const why = await checkOnce(target);
 if (why) throw new Error(`${targetName} answers wrong: ${why}`);
-await measure(gateway, { connections, seconds: 3, tokens }); // warm-up
-const m = await measure(gateway, { connections, seconds, tokens });
+await measure(target, { connections, seconds: 3, tokens }); // warm-up
+const m = await measure(target, { connections, seconds, tokens });
 console.log(`${Math.round(m.reqPerSec)} req/s, p50 ${m.p50} ms, errors ${m.errors}, non-2xx ${m.non2xx}, bad body ${m.mismatches}`);
 await stopServer(server);
 await stopServer(stub);
 
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && !before.has(f));
-if (!file) throw new Error('no .cpuprofile written (did the gateway exit cleanly?)');
+if (!file) throw new Error('no .cpuprofile written (did the target exit cleanly?)');
 const profile = JSON.parse(readFileSync(dir + file, 'utf8'));
 const self = new Map();
 const byOwner = new Map();
