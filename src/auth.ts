@@ -1,6 +1,9 @@
 /** The caller's bearer token, checked before anything goes upstream. */
 import { UnauthenticatedError } from './errors.js';
 
+/** The token scope PACE requires for POST /user/otp (and the subgraph's `@requiresScopes`). */
+export const CREATE_OTP_SCOPE = 'user:otp:create';
+
 // RFC 6750 b64token: also guarantees the value is a legal header value (no CR/LF/NUL, no spaces).
 const BEARER = /^Bearer +[A-Za-z0-9\-._~+/]+=*$/i;
 

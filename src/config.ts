@@ -2,9 +2,10 @@
  * Environment -> validated Config. Every problem is collected and reported at once,
  * so an operator fixes a bad deployment in one round trip.
  */
-import { readTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
-
 import { ConfigError } from './errors.js';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
+import type { OtlpProtocol, TracingSettings } from './observability/tracing.js';
+import { readTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
 
 export { ConfigError };
 
@@ -38,10 +39,10 @@ export interface Config {
   readonly trustedDocuments: TrustedDocuments | undefined;
   /** With trustedDocuments: whether documents outside the list are still run. */
   readonly allowArbitraryDocuments: boolean;
+  /** From the standard OTEL_* variables (the SDK reads the rest of them itself). */
+  readonly tracing: TracingSettings;
 }
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -147,6 +148,8 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('ALLOW_ARBITRARY_DOCUMENTS=false needs TRUSTED_DOCUMENTS (the list of documents to allow)');
   }
 
+  const tracing = tracingSettings(read, problems);
+
   const config: Config = {
     production,
     port: int('PORT', 4000, 0, 65535),
@@ -170,7 +173,39 @@ export function loadConfig(env: Env = process.env): Config {
     graphqlTypePrefix,
     trustedDocuments,
     allowArbitraryDocuments,
+    tracing,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const OTLP_PROTOCOLS: readonly string[] = ['http/protobuf', 'http/json'] satisfies OtlpProtocol[];
+
+/**
+ * Whether tracing is on: when an OTLP endpoint is set (or OTEL_TRACES_EXPORTER=otlp), unless
+ * OTEL_SDK_DISABLED or OTEL_TRACES_EXPORTER=none; refuses values the bundled exporters cannot honour.
+ */
+function tracingSettings(read: (name: string) => string | undefined, problems: string[]): TracingSettings {
+  const exporters = (read('OTEL_TRACES_EXPORTER') ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const name of exporters) {
+    if (name !== 'otlp' && name !== 'none') problems.push(`OTEL_TRACES_EXPORTER must be otlp or none here, got "${name}"`);
+  }
+  const protocol = read('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? read('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
+  if (!OTLP_PROTOCOLS.includes(protocol)) problems.push(`OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (grpc is not bundled), got "${protocol}"`);
+  let endpoint: string | undefined;
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    const value = read(name);
+    if (value === undefined) continue;
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    // The value is not echoed: it may carry credentials.
+    if (url === undefined || !['http:', 'https:'].includes(url.protocol)) problems.push(`${name} must be an http(s) URL`);
+    else endpoint ??= url.origin + url.pathname;
+  }
+  const disabled = read('OTEL_SDK_DISABLED')?.toLowerCase() === 'true' || exporters.includes('none');
+  return {
+    enabled: !disabled && (exporters.includes('otlp') || endpoint !== undefined),
+    protocol: protocol as OtlpProtocol,
+    endpoint,
+    sampler: read('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on',
+  };
 }

@@ -167,6 +167,30 @@ export class UpstreamTimeoutError extends UpstreamError {
   }
 }
 
+/**
+ * What a root field came to, as the request log, the metrics and the spans name it: the union member
+ * of a ResultError (its typeName), a coded error's code, or INTERNAL_SERVER_ERROR.
+ */
+export function resultName(error: unknown): string {
+  if (error instanceof ResultError) return error.typeName;
+  if (error instanceof CodedError) return error.code;
+  return 'INTERNAL_SERVER_ERROR';
+}
+
+const FAILURE_RESULTS: ReadonlySet<string> = new Set<CodedErrorCode | 'INTERNAL_SERVER_ERROR'>([
+  'UPSTREAM_BAD_RESPONSE',
+  'UPSTREAM_UNAVAILABLE',
+  'UPSTREAM_TIMEOUT',
+  'RATE_LIMIT_UNAVAILABLE',
+  'AUTH_UNAVAILABLE',
+  'INTERNAL_SERVER_ERROR',
+]);
+
+/** Whether a result means a dependency (or the gateway) failed; union members are answers, not failures. */
+export function isFailureResult(result: string): boolean {
+  return FAILURE_RESULTS.has(result);
+}
+
 /** Codes of requests refused before execution (`extensions.code`). */
 export const REQUEST_ERROR_CODES = {
   /** The body is over MAX_REQUEST_BODY_BYTES (413). */

@@ -16,12 +16,14 @@ import { createLogger, type Logger } from './logger.js';
 import { subgraphSchema } from './schema/index.js';
 import { GatewayMetrics, useMetricsEndpoint } from './observability/metrics.js';
 import { useReadiness } from './observability/readiness.js';
-import { getRequestState, type RequestState } from './observability/request-state.js';
+import { getRequestState, useRequestState, type RequestState } from './observability/request-state.js';
 import { useRequestLog } from './observability/request-log.js';
-import { useTracing } from './observability/tracing.js';
+import { tracedGuardStore } from './observability/traced-store.js';
+import type { Tracing } from './observability/tracing.js';
+import { observeUpstreamCalls } from './observability/upstream-calls.js';
 import { useRequestBodyLimit } from './security/body-limit.js';
 import { useResponseHeaders } from './security/response-headers.js';
-import { MemoryFailureStore } from './security/failure-store.js';
+import { MemoryFailureStore, type FailureStore } from './security/failure-store.js';
 import { useDocumentLimits } from './security/document-limits.js';
 import { useCaseInsensitiveMediaTypes } from './security/media-types.js';
 import { useNoEcho } from './security/no-echo.js';
@@ -45,8 +47,14 @@ export interface GatewayOptions {
   readonly isShuttingDown?: () => boolean;
   /** Aborted when the host's shutdown time is up: PACE calls still running fail as UPSTREAM_UNAVAILABLE. */
   readonly abortUpstream?: AbortSignal;
-  /** The metrics to count into, when the host serves them itself (METRICS_PORT). */
+  /**
+   * The metrics to count into, when the host serves them itself (METRICS_PORT) or wants the process's
+   * own in them (`new GatewayMetrics({ processMetrics: true })`, once per process); default: the
+   * gateway's own metrics only.
+   */
   readonly metrics?: GatewayMetrics;
+  /** Tracing, when the host started it (`startTracing`): request, operation, PACE and Redis spans. */
+  readonly tracing?: Tracing | undefined;
 }
 
 /** A check's slot outlives the longest check (one PACE call) by this, then expires on its own. */
@@ -63,36 +71,41 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayState>;
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = options.metrics ?? new GatewayMetrics();
-  const pace = new PaceClient({
+  const { tracing } = options;
+  const pace = new PaceClient<RequestState>({
     baseUrl: config.paceApiUrl,
     timeoutMs: config.upstreamTimeoutMs,
     connections: config.upstreamConnections,
+    observer: observeUpstreamCalls(metrics, tracing),
   });
   const callers: CallerIdentifier =
     config.paceJwksUrl && config.paceTokenIssuer
       ? new VerifiedCallers({ jwksUrl: config.paceJwksUrl, issuer: config.paceTokenIssuer, logger })
       : new UnverifiedCallers();
-  const pinGuard = new PinGuard({
-    store:
-      config.redisUrl.length > 0
-        ? new RedisFailureStore({ urls: config.redisUrl, inFlightTtlMs: config.upstreamTimeoutMs + IN_FLIGHT_TTL_MARGIN_MS, logger })
-        : new MemoryFailureStore(),
-    pinMaxFailures: config.pinMaxFailures,
-    pinFailureWindowSeconds: config.pinFailureWindowSeconds,
-  });
+  const redis = config.redisUrl.length > 0;
+  const store: FailureStore = redis
+    ? new RedisFailureStore({ urls: config.redisUrl, inFlightTtlMs: config.upstreamTimeoutMs + IN_FLIGHT_TTL_MARGIN_MS, logger })
+    : new MemoryFailureStore();
+  const guardWith = (guardStore: FailureStore) =>
+    new PinGuard({ store: guardStore, pinMaxFailures: config.pinMaxFailures, pinFailureWindowSeconds: config.pinFailureWindowSeconds });
+  const pinGuard = guardWith(store);
+  // Tracing a shared store: each request's guard reports its admission as a span of that request.
+  const pinGuardFor: (state: RequestState) => PinGuard =
+    tracing && redis ? (state) => guardWith(tracedGuardStore(store, tracing, state.traceContext)) : () => pinGuard;
   const isShuttingDown = options.isShuttingDown ?? (() => false);
   const isReady = async () => !isShuttingDown() && callers.isReady() && (await pinGuard.checkReady());
   options.abortUpstream?.addEventListener('abort', () => void pace.destroy(), { once: true });
 
   const plugins: Plugin[] = [
-    useTracing(), // first: its spans cover everything the other plugins do (empty when tracing is off)
+    ...(tracing ? [tracing.plugin] : []), // first: its spans cover everything the other plugins do
     useCaseInsensitiveMediaTypes(),
     ...(config.graphiql ? [useGraphiQLPage('/graphql', graphiqlFor(options.sandboxDemo, config.graphqlTypePrefix))] : []),
     useRequestBodyLimit(config.maxRequestBodyBytes),
     useResponseHeaders(),
     useReadiness(isReady),
     ...(config.metricsPort === undefined ? [useMetricsEndpoint(metrics)] : []),
-    useRequestLog({ logger, metrics }), // after the probes: it tracks GraphQL requests only
+    useRequestState(), // after the probes and pages: it tracks GraphQL requests only
+    useRequestLog({ logger, metrics }),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments, config.allowArbitraryDocuments)] : []),
     EnvelopArmorPlugin({
@@ -122,7 +135,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     multipart: false, // no uploads here: one parser less to try, one attack surface less
     maxRequestBodySize: false, // replaced by useRequestBodyLimit: the same limit, cheaper
     maskedErrors: { maskError: presentCodedError },
-    context: ({ request }) => ({ pace, pinGuard, callers, metrics, requestState: startedRequestState(request) }),
+    context: ({ request }) => {
+      const requestState = startedRequestState(request);
+      return { pace, pinGuard: pinGuardFor(requestState), callers, requestState };
+    },
     plugins,
   });
 }
@@ -144,7 +160,7 @@ function corsFor(origins: readonly string[]): (request: Request) => CORSOptions 
 /** The request log's onRequest started it; a request without one is a wiring bug, said loudly. */
 function startedRequestState(request: Request): RequestState {
   const state = getRequestState(request);
-  if (state === undefined) throw new Error('no request state: useRequestLog must run before execution');
+  if (state === undefined) throw new Error('no request state: useRequestState must run before execution');
   return state;
 }
 

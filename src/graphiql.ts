@@ -1,5 +1,6 @@
 /** GraphiQL as a newcomer first meets it: served from the gateway itself, with a ready document. */
 import type { GraphiQLOptions } from 'graphql-yoga';
+import { CREATE_OTP_SCOPE } from './auth.js';
 
 /** The document of GraphiQL's first tab: createOtp selecting every member of its result union (type names under GRAPHQL_TYPE_PREFIX). */
 export const defaultDocument = (typePrefix = ''): string => /* GraphQL */ `# Press Run (▶) to get a one-time password.
@@ -19,7 +20,7 @@ mutation CreateOtp($input: ${typePrefix}CreateOtpInput!) {
 export const DEFAULT_DOCUMENT = defaultDocument();
 
 /** What a real PACE API gets in the headers tab: a placeholder to replace, never a token. */
-export const AUTHORIZATION_PLACEHOLDER = 'Bearer <PACE access token with scope user:otp:create>';
+export const AUTHORIZATION_PLACEHOLDER = `Bearer <PACE access token with scope ${CREATE_OTP_SCOPE}>`;
 
 /**
  * Yoga's GraphiQL page also reads `query` and `variables` (handed to GraphiQL as its initial query

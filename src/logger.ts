@@ -8,9 +8,11 @@
  * a serializer is one lookup per field.
  */
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from './config.js';
 
 export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Log fields whose value is never printed. */
 export const SECRET_FIELDS = ['pin', 'password', 'otp', 'token', 'authorization', 'cookie', 'variables', 'input', 'body', 'query'] as const;

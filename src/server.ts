@@ -5,14 +5,12 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics, metricsListener } from './observability/metrics.js';
-import { loadTracingSettings, startTracing, type TracingSettings } from './observability/tracing.js';
+import { startTracing } from './observability/start-tracing.js';
 import type { RunningSandbox } from './sandbox/index.js';
 
 let config: Config;
-let tracingSettings: TracingSettings;
 try {
   config = loadConfig();
-  tracingSettings = loadTracingSettings();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
@@ -20,7 +18,7 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const tracing = await startTracing(tracingSettings, logger); // before the gateway: its plugin and clients report to it
+const tracing = await startTracing(config.tracing, logger);
 let sandbox: RunningSandbox | undefined;
 if (config.paceApiUrl === undefined) {
   // Loaded only when used: a production process never imports the sandbox (nor its key generation).
@@ -42,11 +40,11 @@ else if (config.production) {
 
 let stopping = false;
 const upstreamAbort = new AbortController();
-const metrics = new GatewayMetrics();
+const metrics = new GatewayMetrics({ processMetrics: true }); // one process, one set of process metrics
 const sandboxDemo = sandbox && { authorization: `Bearer ${sandbox.demo.user.token}`, pin: sandbox.demo.user.pin };
 const gateway = createGateway(
   { ...config, ...tokenVerification, paceApiUrl },
-  { logger, metrics, isShuttingDown: () => stopping, abortUpstream: upstreamAbort.signal, ...(sandboxDemo && { sandboxDemo }) },
+  { logger, metrics, tracing, isShuttingDown: () => stopping, abortUpstream: upstreamAbort.signal, ...(sandboxDemo && { sandboxDemo }) },
 );
 const server = createServer(gateway);
 
@@ -98,15 +96,20 @@ function printSandboxHelp(running: RunningSandbox, port: number): void {
   );
 }
 
+/** After SHUTDOWN_TIMEOUT_MS, the time the aborted calls, the span export and the exit have. */
+const HARD_EXIT_AFTER_DRAIN_MS = 900;
+/** Kept free before the hard exit, for the last log line and the exit itself. */
+const EXIT_MARGIN_MS = 300;
+
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return; // npm forwards the signal too: the second one changes nothing
   stopping = true;
-  const started = performance.now();
   // Whatever PACE, Redis or a client does, the process is gone within SHUTDOWN_TIMEOUT_MS + 1 s.
+  const hardExitAt = performance.now() + config.shutdownTimeoutMs + HARD_EXIT_AFTER_DRAIN_MS;
   setTimeout(() => {
     logger.error('shutdown overran its time: exiting');
     process.exit(1);
-  }, config.shutdownTimeoutMs + 900).unref();
+  }, config.shutdownTimeoutMs + HARD_EXIT_AFTER_DRAIN_MS).unref();
   for (const response of unsent) if (!response.headersSent) response.setHeader('connection', 'close');
   logger.info({ signal }, 'shutting down: draining in-flight requests');
   const deadline = setTimeout(() => {
@@ -129,13 +132,15 @@ async function shutdown(signal: string): Promise<void> {
       }),
     );
   });
-  clearTimeout(deadline);
   let code = 0;
   try {
+    // The deadline stays armed until the PACE client has closed: calls whose clients already hung up
+    // still hold it open, and are aborted at the deadline like the rest.
     await gateway.dispose();
+    clearTimeout(deadline);
     await sandbox?.close();
-    // The spans of the drained requests, within what is left of the budget.
-    await tracing?.shutdown(config.shutdownTimeoutMs - (performance.now() - started));
+    // The spans of the drained and aborted requests, in the time left before the hard exit.
+    await tracing?.shutdown(hardExitAt - performance.now() - EXIT_MARGIN_MS);
     logger.info('stopped');
   } catch (error) {
     code = 1;

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       graphqlTypePrefix: '',
       trustedDocuments: undefined,
       allowArbitraryDocuments: true,
+      tracing: { enabled: false, protocol: 'http/protobuf', endpoint: undefined, sampler: 'parentbased_always_on' },
     });
   });
 

@@ -3,6 +3,7 @@ import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createGateway } from '../src/gateway.js';
+import { GatewayMetrics } from '../src/observability/metrics.js';
 import { DEMO } from '../src/sandbox/index.js';
 import { useSandboxedGateway } from './helpers/sandbox.js';
 import { createOtp } from './helpers/servers.js';
@@ -37,6 +38,16 @@ describe('probes and metrics', () => {
     expect(text).toMatch(/pace_otp_gateway_requests_total\{result="MissingLinkedIdentity",status="200"\} [1-9]/);
     expect(text).toMatch(/pace_otp_gateway_upstream_duration_seconds_count\{operation="createOtp",status="201"\} [1-9]/);
     expect(text).toMatch(/pace_otp_gateway_upstream_duration_seconds_count\{operation="createOtp",status="401"\} [1-9]/);
+    // The process's own metrics are the host's (the server adds them once: production.e2e.test.ts):
+    // prom-client starts monitors for them that a disposed gateway could never stop.
+    expect(text).not.toContain('process_resident_memory_bytes');
+    expect(text).not.toContain('nodejs_eventloop_lag');
+  });
+
+  it('counts the process metrics when the host asks for them', async () => {
+    const metrics = new GatewayMetrics({ processMetrics: true });
+    const text = await metrics.registry.metrics();
     expect(text).toContain('process_resident_memory_bytes');
+    expect(text).toContain('nodejs_eventloop_lag_seconds');
   });
 });

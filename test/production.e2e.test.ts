@@ -179,6 +179,29 @@ describe('a shutdown that ends on time', () => {
     expect(tookMs).toBeGreaterThanOrEqual(1_400);
     expect(tookMs).toBeLessThan(2_500);
   }, 30_000);
+
+  it('with the callers already gone: the PACE calls are still aborted at the deadline, and the exit is clean (code 0)', async () => {
+    const gateway = await start({ SHUTDOWN_TIMEOUT_MS: '1500', UPSTREAM_TIMEOUT_MS: '60000' });
+    const seen = upstream.requests.length;
+    const callers = [1, 2].map((n) => {
+      const hangUp = new AbortController();
+      const call = request(`${gateway.url}/graphql`, { method: 'POST', headers: headers(20 + n), body: body(`hang-gone-${n}`), signal: hangUp.signal }).catch(() => undefined);
+      return { hangUp, call };
+    });
+    while (upstream.requests.length < seen + 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const caller of callers) caller.hangUp.abort();
+    await Promise.all(callers.map((caller) => caller.call));
+    const exit = exited(gateway);
+    const signalledAt = performance.now();
+    gateway.child.kill('SIGTERM');
+    const [code] = await exit;
+    const tookMs = performance.now() - signalledAt;
+    // Not the hard exit (code 1, at 1500 + 900 ms): the deadline aborted the calls nobody waited for.
+    expect(code).toBe(0);
+    expect(tookMs).toBeGreaterThanOrEqual(1_400);
+    expect(tookMs).toBeLessThan(2_300);
+    expect(gateway.output()).toContain('shutdown timeout: aborting the remaining PACE calls');
+  }, 30_000);
 });
 
 describe('METRICS_PORT', () => {
@@ -187,7 +210,9 @@ describe('METRICS_PORT', () => {
     const gateway = await start({ METRICS_PORT: String(metricsPort) });
     const own = await request(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(own.statusCode).toBe(200);
-    expect(await own.body.text()).toContain('pace_otp_gateway_requests_total');
+    const text = await own.body.text();
+    expect(text).toContain('pace_otp_gateway_requests_total');
+    expect(text).toContain('process_resident_memory_bytes'); // the server adds the process's own, once
     const head = await request(`http://127.0.0.1:${metricsPort}/metrics`, { method: 'HEAD' });
     expect(head.statusCode).toBe(200);
     expect(await head.body.text()).toBe('');

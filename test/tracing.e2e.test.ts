@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../src/sandbox/index.js';
 import { SpanKind, StatusCode, startOtlpReceiver, type OtlpReceiver } from './helpers/otlp.js';
 import { freePort, hasRedis, printedDemoToken, runGatewayProcess, startGatewayProcess, startRedis } from './helpers/processes.js';
-import { bearer, CREATE_OTP, graphql } from './helpers/servers.js';
+import { bearer, CREATE_OTP, graphql, scriptedUpstream } from './helpers/servers.js';
 
 if (!hasRedis) console.warn('SKIPPED tracing.e2e: redis-server is not installed (apt-get install -y redis-server; .ci/run does this)');
 
@@ -63,6 +63,39 @@ describe.skipIf(!hasRedis)('tracing in the server process', () => {
     // (`pin-guard end`) has no span, and is not an orphan trace of its own either.
     expect(spans).toHaveLength(4);
     expect(receiver.spans.filter((span) => span.name === 'pin-guard end')).toEqual([]);
+  });
+});
+
+describe('tracing through a shutdown out of time', () => {
+  it('exports the spans of the requests the deadline aborted, in the time left before the hard exit', async () => {
+    const receiver = await startOtlpReceiver();
+    const hanging = await scriptedUpstream(() => undefined); // PACE never answers
+    try {
+      const gateway = await startGatewayProcess({
+        PACE_API_URL: `${hanging.url}/user/2024-1`,
+        NODE_ENV: 'production',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_BSP_SCHEDULE_DELAY: '600000', // nothing leaves before the drain
+        SHUTDOWN_TIMEOUT_MS: '1000',
+      });
+      const traceId = randomBytes(16).toString('hex');
+      const answer = graphql(gateway.url, CREATE_OTP, {
+        variables: { input: { pin: '1234' } },
+        headers: { ...bearer('eyJhbGciOiJub25lIn0.eyJzdWIiOiJzaHV0ZG93bi1zcGFucyJ9.SIG'), traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      });
+      while (hanging.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      const started = performance.now();
+      const stopped = gateway.stop('SIGTERM');
+      expect((await answer).body.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_UNAVAILABLE');
+      expect(await stopped).toBe(0);
+      expect(performance.now() - started).toBeLessThan(1_000 + 1_000);
+      const spans = receiver.spans.filter((span) => span.traceId === traceId);
+      expect(spans.find((span) => span.name === 'POST /graphql')).toMatchObject({ kind: SpanKind.SERVER, attributes: { 'pace_otp_gateway.result': 'UPSTREAM_UNAVAILABLE' } });
+      expect(spans.find((span) => span.name === 'POST /user/2024-1/user/otp')).toMatchObject({ kind: SpanKind.CLIENT, status: { code: StatusCode.ERROR } });
+    } finally {
+      await hanging.close();
+      await receiver.close();
+    }
   });
 });
 

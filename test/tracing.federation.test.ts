@@ -9,7 +9,9 @@ import { disable as disableHiveTracing, openTelemetrySetup } from '@graphql-hive
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadTracingSettings, startTracing, type Tracing } from '../src/observability/tracing.js';
+import { loadConfig } from '../src/config.js';
+import { startTracing } from '../src/observability/start-tracing.js';
+import type { Tracing } from '../src/observability/tracing.js';
 import { DEMO, startSandbox, type RecordedRequest, type RunningSandbox } from '../src/sandbox/index.js';
 import { composeSupergraph, fetchSubgraph, startProfileSubgraph } from './helpers/federation.js';
 import { SpanKind, startOtlpReceiver, visibleText, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp.js';
@@ -29,9 +31,9 @@ beforeAll(async () => {
   receiver = await startOtlpReceiver();
   // This subgraph: configured as in production, by the environment only.
   Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' });
-  tracing = (await startTracing(loadTracingSettings()))!;
+  tracing = (await startTracing(loadConfig().tracing))!;
   sandbox = await startSandbox({ onRequest: (request) => received.push(request) });
-  otp = await startGateway(sandbox.url);
+  otp = await startGateway(sandbox.url, {}, { tracing });
   profile = await startProfileSubgraph();
   const supergraph = composeSupergraph(await Promise.all([fetchSubgraph('otp', otp.url), fetchSubgraph('profile', profile.url)])).supergraphSdl;
 

@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTracingSettings, startTracing, type Tracing } from '../src/observability/tracing.js';
+import { loadConfig } from '../src/config.js';
+import { startTracing } from '../src/observability/start-tracing.js';
+import type { Tracing } from '../src/observability/tracing.js';
 import { DEMO, startSandbox, type RecordedRequest, type RunningSandbox } from '../src/sandbox/index.js';
 import { SpanKind, StatusCode, startOtlpReceiver, visibleText, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp.js';
 import { bearer, CREATE_OTP, CREDENTIALS, graphql, scriptedUpstream, startGateway, type Listening, type RunningGateway } from './helpers/servers.js';
@@ -29,7 +31,7 @@ beforeAll(async () => {
     OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test',
     OTEL_BSP_SCHEDULE_DELAY: '50',
   });
-  tracing = (await startTracing(loadTracingSettings()))!;
+  tracing = (await startTracing(loadConfig().tracing))!;
   sandbox = await startSandbox({ onRequest: (request) => received.push(request) });
   // Faults the sandbox cannot produce, chosen by the token: 503, no answer, a malformed 201.
   scripted = await scriptedUpstream((request, res) => {
@@ -38,8 +40,8 @@ beforeAll(async () => {
     else if (authorization.includes('slow')) setTimeout(() => res.writeHead(201).end(), 2_000).unref();
     else res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ otp: SECRET_OTP, expiresAt: 'not-a-date' }));
   });
-  gateway = await startGateway(sandbox.url);
-  faulty = await startGateway(`${scripted.url}/user/2024-1`, { UPSTREAM_TIMEOUT_MS: '300' });
+  gateway = await startGateway(sandbox.url, {}, { tracing });
+  faulty = await startGateway(`${scripted.url}/user/2024-1`, { UPSTREAM_TIMEOUT_MS: '300' }, { tracing });
 });
 
 afterAll(async () => {
@@ -179,6 +181,16 @@ it('names the credentials query and its GET call', async () => {
   const spans = await traceSpans(caller.traceId, 3);
   expect(one(spans, SpanKind.INTERNAL)).toMatchObject({ name: 'query Credentials', attributes: { 'pace_otp_gateway.result': 'Credentials' } });
   expect(one(spans, SpanKind.CLIENT)).toMatchObject({ name: 'GET /user/2024-1/user/pin-or-password', attributes: { 'http.request.method': 'GET' } });
+});
+
+it('traces only the gateways it was handed to: one built without it makes no span at all, and passes the caller\'s context on to PACE', async () => {
+  await using untraced = await startGateway(sandbox.url);
+  const caller = callerContext();
+  const before = received.length;
+  const { body } = await graphql(untraced.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: { ...bearer(DEMO.user.token), ...caller.headers } });
+  expect(body.data?.['createOtp']?.__typename).toBe('Otp');
+  expect(await traceSpans(caller.traceId, 1)).toEqual([]);
+  expect(received.slice(before).map((request) => request.headers['traceparent'])).toEqual([caller.headers.traceparent]);
 });
 
 it('makes no spans for probes and metrics', async () => {

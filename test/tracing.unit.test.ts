@@ -4,13 +4,16 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/config.js';
-import { loadTracingSettings, startTracing, startUpstreamSpan, useTracing, withSpan } from '../src/observability/tracing.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { startTracing } from '../src/observability/start-tracing.js';
 import { decodeTraces } from './helpers/otlp.js';
 
-describe('loadTracingSettings', () => {
+/** The tracing part of the configuration (read with the rest of it). */
+const loadTracingSettings = (env: Record<string, string>) => loadConfig(env).tracing;
+
+describe('the tracing settings', () => {
   it('is off unless an OTLP endpoint is set or OTEL_TRACES_EXPORTER=otlp', () => {
-    expect(loadTracingSettings({})).toEqual({ enabled: false, protocol: 'http/protobuf' });
+    expect(loadTracingSettings({})).toEqual({ enabled: false, protocol: 'http/protobuf', endpoint: undefined, sampler: 'parentbased_always_on' });
     expect(loadTracingSettings({ OTEL_SERVICE_NAME: 'x', OTEL_TRACES_SAMPLER: 'always_on' }).enabled).toBe(false);
     expect(loadTracingSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).enabled).toBe(true);
     expect(loadTracingSettings({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }).enabled).toBe(true);
@@ -28,6 +31,11 @@ describe('loadTracingSettings', () => {
     expect(loadTracingSettings({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }).protocol).toBe('http/protobuf');
   });
 
+  it('names the endpoint (without credentials or query) and the sampler, for the start-up summary', () => {
+    const settings = loadTracingSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://user:secret@collector:4318/otlp?key=secret', OTEL_TRACES_SAMPLER: 'traceidratio' });
+    expect(settings).toMatchObject({ endpoint: 'https://collector:4318/otlp', sampler: 'traceidratio' });
+  });
+
   it('refuses an endpoint that is not an http(s) URL, without echoing it', () => {
     expect(() => loadTracingSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL$/);
     expect(() => loadTracingSettings({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://user:secret@c' })).toThrow(/^(?![\s\S]*secret)/);
@@ -41,12 +49,8 @@ describe('loadTracingSettings', () => {
 });
 
 describe('tracing off', () => {
-  it('loads nothing and adds no work: an empty plugin, no upstream span, withSpan is the call itself', async () => {
-    expect(await startTracing({ enabled: false, protocol: 'http/protobuf' })).toBeUndefined();
-    expect(useTracing()).toEqual({});
-    expect(startUpstreamSpan(undefined, 'POST', 'http://pace', '/user/otp')).toBeUndefined();
-    const call = Promise.resolve(42);
-    expect(withSpan('pin-guard begin', {}, () => call)).toBe(call);
+  it('loads nothing: no tracing to hand to a gateway', async () => {
+    expect(await startTracing(loadTracingSettings({}))).toBeUndefined();
   });
 });
 

@@ -2,8 +2,13 @@
 import type { RequestListener } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { UpstreamEvent } from '../upstream/client.js';
+import type { UpstreamOutcome } from '../upstream/client.js';
 
+/**
+ * The gateway's own metrics. The process's (CPU, memory, event-loop delay, GC) are the host's to add,
+ * once per process (`{ processMetrics: true }`, as the server does): prom-client starts monitors for
+ * them that nothing can stop, so a host that rebuilds gateways must not start them per gateway.
+ */
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly #requests = new Counter({
@@ -20,12 +25,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
-  }
-
-  // Label children bound once per (result, status): inc() then skips prom-client's label hashing.
+  // Label children bound once per label values: inc()/observe() then skip prom-client's label hashing.
   readonly #requestChildren = new Map<string, { inc(): void }>();
+  readonly #upstreamChildren = new Map<string, { observe(value: number): void }>();
+
+  constructor(options: { readonly processMetrics?: boolean } = {}) {
+    if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry });
+  }
 
   request(result: string, status: number): void {
     const key = `${result} ${status}`;
@@ -37,10 +43,16 @@ export class GatewayMetrics {
     child.inc();
   }
 
-  /** Counts one upstream call (its event, see UpstreamCall.report). */
-  readonly upstream = (event: UpstreamEvent): void => {
-    this.#upstream.observe({ operation: event.operation, status: event.outcome }, event.durationMs / 1000);
-  };
+  /** Times one upstream call. */
+  upstream(outcome: UpstreamOutcome): void {
+    const key = `${outcome.operation} ${outcome.status}`;
+    let child = this.#upstreamChildren.get(key);
+    if (child === undefined) {
+      child = this.#upstream.labels(outcome.operation, String(outcome.status));
+      this.#upstreamChildren.set(key, child);
+    }
+    child.observe(outcome.durationMs / 1000);
+  }
 }
 
 /** `GET /metrics` (and HEAD) with the API, when METRICS_PORT does not give it a listener of its own. */

@@ -1,12 +1,12 @@
 /**
- * One log line and one metric per GraphQL request, and its x-request-id echo. Owns the request state:
- * starts it in onRequest (after the probes and pages have answered theirs), everything else reads it.
+ * One log line and one metric per GraphQL request (the state it reads is kept by ./request-state.ts).
+ * Put it after useRequestState: it only reads.
  */
 import { Kind, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from './metrics.js';
-import { getRequestState, startRequestState } from './request-state.js';
+import { getRequestState } from './request-state.js';
 
 export interface RequestLogOptions {
   readonly logger: Logger;
@@ -18,9 +18,6 @@ export const MAX_LOGGED_OPERATION_NAME = 100;
 
 export function useRequestLog({ logger, metrics }: RequestLogOptions): Plugin {
   return {
-    onRequest({ request }) {
-      startRequestState(request); // the clock and the request id; probes and pages ended before this
-    },
     onExecute({ args }) {
       // The name the client gave, else the one in the document (clients often send only the query).
       const state = getRequestState((args.contextValue as { request: Request }).request);
@@ -39,18 +36,18 @@ export function useRequestLog({ logger, metrics }: RequestLogOptions): Plugin {
       // Probes, /health and the GraphiQL page never started a request state: no log line for them.
       const state = getRequestState(request);
       if (state === undefined) return;
-      response.headers.set('x-request-id', state.requestId);
-      const result = state.results.length === 0 ? 'none' : state.results.join(',');
+      const result = state.results.length === 0 ? 'none' : state.results.length === 1 ? state.results[0]! : state.results.join(',');
       metrics.request(result, response.status);
+      const upstream = state.upstream;
       logger.info(
         {
           requestId: state.requestId,
           operationName: state.operationName,
           result,
           status: response.status,
-          upstreamStatus: state.upstream?.outcome,
-          upstreamMs: state.upstream === undefined ? undefined : Math.round(state.upstream.durationMs),
-          upstreamCause: state.upstream?.cause,
+          upstreamStatus: upstream?.status,
+          upstreamMs: upstream === undefined ? undefined : Math.round(upstream.durationMs),
+          upstreamCause: upstream?.cause,
           durationMs: Math.round(performance.now() - state.startedAt),
         },
         'request',

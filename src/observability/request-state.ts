@@ -1,17 +1,23 @@
-/** What the gateway knows about one HTTP request, from its first byte to its log line. */
+/**
+ * What the gateway knows about one GraphQL request, from its first byte to its log line, and the
+ * plugin that keeps it: the request id (a caller's well-formed x-request-id is kept, else a new one,
+ * echoed on the response and sent to PACE), the clock, the incoming traceparent, the results.
+ */
 import { randomUUID } from 'node:crypto';
-import { CodedError, ResultError } from '../errors.js';
-import type { UpstreamEvent } from '../upstream/client.js';
+import type { Plugin } from 'graphql-yoga';
+import { resultName } from '../errors.js';
+import type { UpstreamOutcome } from '../upstream/client.js';
 
 export interface RequestState {
   readonly requestId: string;
   readonly startedAt: number;
+  /** The caller's W3C traceparent, when well-formed: passed on to PACE when the gateway does not trace. */
   readonly traceparent: string | undefined;
   operationName?: string | undefined;
   /** Result type per resolved root field: `Otp`, `InvalidCredentials`, `UPSTREAM_TIMEOUT`, … */
   readonly results: string[];
-  /** The last upstream call's event, for the log line. */
-  upstream?: UpstreamEvent | undefined;
+  /** The last upstream call's outcome, for the log line. */
+  upstream?: UpstreamOutcome | undefined;
   /** The OpenTelemetry context of this request's operation (tracing on): the parent of its PACE calls. */
   traceContext?: unknown;
 }
@@ -21,43 +27,44 @@ const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const states = new WeakMap<Request, RequestState>();
 
 /**
+ * Starts the state of every request that reaches it (put it after the probes and pages, which end
+ * theirs before) and echoes its id on the response.
+ */
+export function useRequestState(): Plugin {
+  return {
+    onRequest({ request }) {
+      const incomingId = request.headers.get('x-request-id');
+      const traceparent = request.headers.get('traceparent');
+      states.set(request, {
+        requestId: incomingId !== null && REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
+        startedAt: performance.now(),
+        traceparent: traceparent !== null && TRACEPARENT.test(traceparent) ? traceparent : undefined,
+        results: [],
+      });
+    },
+    onResponse({ request, response }) {
+      const state = states.get(request);
+      if (state !== undefined) response.headers.set('x-request-id', state.requestId);
+    },
+  };
+}
+
+/**
  * The state of this request, or undefined when the gateway does not track it (probes, /health, the
- * GraphiQL page end before the request log's onRequest). Read-only access: only startRequestState makes one.
+ * GraphiQL page end before useRequestState sees them).
  */
 export function getRequestState(request: Request): RequestState | undefined {
   return states.get(request);
 }
 
-/**
- * Starts tracking a request: the clock, and the request id (a caller's x-request-id is kept when
- * well-formed). Called once, by the request log's onRequest (./request-log.ts).
- */
-export function startRequestState(request: Request): RequestState {
-  const incomingId = request.headers.get('x-request-id');
-  const traceparent = request.headers.get('traceparent');
-  const state: RequestState = {
-    requestId: incomingId !== null && REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
-    startedAt: performance.now(),
-    traceparent: traceparent !== null && TRACEPARENT.test(traceparent) ? traceparent : undefined,
-    results: [],
-  };
-  states.set(request, state);
-  return state;
-}
-
-/**
- * Records what a root field resolved to, as the client sees it: the success type, the union member
- * of a ResultError (its typeName), or a coded error's code.
- */
+/** Records what a root field resolved to, as the client sees it (see resultName). */
 export async function recordResult<T>(state: RequestState, successType: string, result: Promise<T>): Promise<T> {
   try {
     const value = await result;
     state.results.push(successType);
     return value;
   } catch (error) {
-    state.results.push(
-      error instanceof ResultError ? error.typeName : error instanceof CodedError ? error.code : 'INTERNAL_SERVER_ERROR',
-    );
+    state.results.push(resultName(error));
     throw error;
   }
 }

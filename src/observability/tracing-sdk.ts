@@ -15,12 +15,12 @@ import { defaultResource, detectResources, envDetector, resourceFromAttributes }
 import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Logger } from '../logger.js';
-import type { TracingRuntime, TracingSettings } from './tracing.js';
+import type { Tracing, TracingSettings } from './tracing.js';
 import { GatewayTracer } from './tracing-spans.js';
 
 const SERVICE_NAME = 'pace-otp-gateway';
 
-export async function createTracingRuntime(settings: TracingSettings, logger?: Logger): Promise<TracingRuntime> {
+export async function createTracing(settings: TracingSettings, logger?: Logger): Promise<Tracing> {
   if (logger) reportDiagnostics(logger);
   const provider = new NodeTracerProvider({
     // Later wins: the SDK's defaults, then ours, then OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME.
@@ -29,7 +29,7 @@ export async function createTracingRuntime(settings: TracingSettings, logger?: L
       .merge(detectResources({ detectors: [envDetector] })),
     spanProcessors: [new BatchSpanProcessor(await exporter(settings))],
   });
-  return new GatewayTracer(provider, provider.getTracer(SERVICE_NAME), new W3CTraceContextPropagator());
+  return new GatewayTracer(provider, provider.getTracer(SERVICE_NAME), new W3CTraceContextPropagator(), logger);
 }
 
 /** Only the exporter of the chosen protocol is loaded. */

@@ -29,22 +29,14 @@ import {
 import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { CodedErrorCode } from '../errors.js';
+import { isFailureResult } from '../errors.js';
+import type { Logger } from '../logger.js';
 import { getRequestState } from './request-state.js';
-import type { SpanAttributes, TracingRuntime, UpstreamSpan } from './tracing.js';
+import type { SpanAttributes, Tracing, UpstreamSpan } from './tracing.js';
 
 /** The result type as the request log has it: `Otp`, `InvalidCredentials`, `UPSTREAM_TIMEOUT`, … */
 export const RESULT_ATTRIBUTE = 'pace_otp_gateway.result';
 
-/** Results that mean a dependency (or the gateway) failed: span errors. Union members are answers, not errors. */
-const FAILURES: Record<CodedErrorCode | 'INTERNAL_SERVER_ERROR', true> = {
-  UPSTREAM_BAD_RESPONSE: true,
-  UPSTREAM_UNAVAILABLE: true,
-  UPSTREAM_TIMEOUT: true,
-  RATE_LIMIT_UNAVAILABLE: true,
-  AUTH_UNAVAILABLE: true,
-  INTERNAL_SERVER_ERROR: true,
-};
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'CONNECT', 'TRACE']);
 
 const headersGetter: TextMapGetter<Headers> = {
@@ -52,30 +44,30 @@ const headersGetter: TextMapGetter<Headers> = {
   keys: (headers) => [...headers.keys()],
 };
 
-export class GatewayTracer implements TracingRuntime {
+export class GatewayTracer implements Tracing {
   readonly plugin: Plugin;
   readonly #provider: NodeTracerProvider;
   readonly #tracer: Tracer;
   readonly #propagator: TextMapPropagator;
+  readonly #logger: Logger | undefined;
   // The gateway calls two PACE paths: their span names and attributes are worked out once.
   readonly #upstreamTargets = new Map<string, { name: string; attributes: SpanAttributes }>();
 
-  constructor(provider: NodeTracerProvider, tracer: Tracer, propagator: TextMapPropagator) {
+  constructor(provider: NodeTracerProvider, tracer: Tracer, propagator: TextMapPropagator, logger?: Logger) {
     this.#provider = provider;
     this.#tracer = tracer;
     this.#propagator = propagator;
+    this.#logger = logger;
     this.plugin = this.#yogaPlugin();
   }
 
-  upstreamSpan(parent: unknown, method: string, origin: string, path: string): UpstreamSpan {
+  upstreamSpan(parent: unknown, method: string, origin: string, path: string, headers: Record<string, string>): UpstreamSpan {
     const context = (parent as Context | undefined) ?? ROOT_CONTEXT;
     const { name, attributes } = this.#upstreamTarget(method, origin, path);
     const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, context);
-    const carrier: Record<string, string> = {};
-    this.#propagator.inject(trace.setSpan(context, span), carrier, defaultTextMapSetter);
+    // PACE gets this span's context (a retry included), so its spans hang under it.
+    this.#propagator.inject(trace.setSpan(context, span), headers, defaultTextMapSetter);
     return {
-      traceparent: carrier['traceparent'],
-      tracestate: carrier['tracestate'],
       end(outcome) {
         if (typeof outcome === 'number') {
           span.setAttribute('http.response.status_code', outcome);
@@ -108,7 +100,7 @@ export class GatewayTracer implements TracingRuntime {
     return target;
   }
 
-  withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>, parentContext?: unknown): Promise<T> {
+  withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>, parentContext: unknown): Promise<T> {
     // Without a parent handed along (e.g. bookkeeping after the answer): no span.
     const parent = parentContext as Context | undefined;
     if (parent === undefined) return fn();
@@ -130,8 +122,12 @@ export class GatewayTracer implements TracingRuntime {
     return this.#provider.forceFlush();
   }
 
-  shutdown(): Promise<void> {
-    return this.#provider.shutdown();
+  async shutdown(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, timeoutMs))));
+    const outcome = await Promise.race([this.#provider.shutdown().catch(() => undefined), budget]);
+    clearTimeout(timer);
+    if (outcome === 'late') this.#logger?.warn('tracing: pending spans not exported within the shutdown budget');
   }
 
   #yogaPlugin(): Plugin {
@@ -143,7 +139,7 @@ export class GatewayTracer implements TracingRuntime {
       operations.delete(request);
       const results = getRequestState(request)?.results ?? [];
       if (results.length > 0) operation.span.setAttribute(RESULT_ATTRIBUTE, results.join(','));
-      const failure = results.find((result) => Object.hasOwn(FAILURES, result));
+      const failure = results.find(isFailureResult);
       if (failure !== undefined) failed(operation.span, failure);
       operation.span.end();
     };

@@ -3,6 +3,7 @@ import DirectivesPlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import { DateTimeResolver } from 'graphql-scalars';
+import type { CREATE_OTP_SCOPE } from '../auth.js';
 import type { GatewayContext } from '../context.js';
 
 /**
@@ -15,7 +16,7 @@ export function createBuilder() {
     // The contract's fields are non-null unless stated otherwise.
     DefaultFieldNullability: false;
     Scalars: { DateTime: { Input: Date; Output: Date } };
-    FederationScopes: 'user:otp:create';
+    FederationScopes: typeof CREATE_OTP_SCOPE;
   }>({
     // Federation goes after the plugins that wrap resolvers; it needs the directives plugin.
     plugins: [ErrorsPlugin, DirectivesPlugin, FederationPlugin],

@@ -9,6 +9,7 @@ import {
   UnauthenticatedError,
   type FieldProblem,
 } from '../errors.js';
+import { CREATE_OTP_SCOPE } from '../auth.js';
 import type { Builder, TypeNamer } from './builder.js';
 
 /** Every typed failure createOtp can answer with, in the union's order. */
@@ -67,7 +68,7 @@ export function defineErrorTypes(builder: Builder, named: TypeNamer): void {
   );
   upstreamErrorType(
     ForbiddenError,
-    'The access token is valid but not allowed to do this (e.g. it lacks the scope `user:otp:create`).',
+    `The access token is valid but not allowed to do this (e.g. it lacks the scope \`${CREATE_OTP_SCOPE}\`).`,
   );
 
   const FieldErrorType = builder.objectRef<FieldProblem>(named('FieldError')).implement({

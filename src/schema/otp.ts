@@ -1,5 +1,5 @@
 /** The createOtp mutation: token check -> caller (verified when configured) -> input check -> PIN guard -> POST /user/otp -> Otp or a typed error. */
-import { bearerAuthorization, bearerToken } from '../auth.js';
+import { bearerAuthorization, bearerToken, CREATE_OTP_SCOPE } from '../auth.js';
 import { upstreamCall, type GatewayContext } from '../context.js';
 import { recordResult } from '../observability/request-state.js';
 import { ForbiddenError, InvalidInputError, type FieldProblem } from '../errors.js';
@@ -7,9 +7,6 @@ import type { Otp } from '../upstream/mapping.js';
 import { createOtp, type OtpCredentials } from '../upstream/operations.js';
 import type { Builder, TypeNamer } from './builder.js';
 import { CREATE_OTP_ERRORS } from './errors.js';
-
-/** The token scope PACE requires for POST /user/otp. */
-export const CREATE_OTP_SCOPE = 'user:otp:create';
 
 /** Far beyond any real PIN or password; keeps absurd payloads away from the upstream. */
 export const MAX_CREDENTIAL_BYTES = 1024;
@@ -42,8 +39,8 @@ export function defineCreateOtp(builder: Builder, named: TypeNamer): void {
       type: OtpType,
       description:
         "Checks the user's PIN or password with PACE and returns a one-time password, or a typed failure. " +
-        'Needs `Authorization: Bearer <PACE access token>` with the scope `user:otp:create`.',
-      requiresScopes: [['user:otp:create']],
+        `Needs \`Authorization: Bearer <PACE access token>\` with the scope \`${CREATE_OTP_SCOPE}\`.`,
+      requiresScopes: [[CREATE_OTP_SCOPE]],
       args: { input: t.arg({ type: CreateOtpInput, required: true, description: 'The PIN and/or password to check.' }) },
       errors: {
         types: CREATE_OTP_ERRORS,
@@ -60,11 +57,7 @@ async function checkAndCreate(context: GatewayContext, input: OtpInput): Promise
   // Known only for a token verified here; otherwise PACE checks the scope.
   if (caller.scopes !== undefined && !caller.scopes.has(CREATE_OTP_SCOPE)) throw new ForbiddenError();
   const credentials = otpCredentials(input);
-  return context.pinGuard.guard(
-    caller.account,
-    () => createOtp(context.pace, upstreamCall(context, authorization), credentials),
-    context.requestState.traceContext,
-  );
+  return context.pinGuard.guard(caller.account, () => createOtp(context.pace, upstreamCall(context, authorization), credentials));
 }
 
 interface OtpInput {

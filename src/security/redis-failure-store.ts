@@ -7,7 +7,6 @@
 import { Cluster, Redis, type RedisOptions, type Result } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { ThrottledErrorLog } from '../observability/throttled-log.js';
-import { withSpan } from '../observability/tracing.js';
 import type { Admission, AttemptOutcome, FailureStore } from './failure-store.js';
 import { BEGIN, END } from './redis-scripts.js';
 
@@ -35,8 +34,6 @@ const READY_CACHE_MS = 1_000;
 /** After a failed start (no seed reachable), the next call tries again no sooner than this. */
 const RECONNECT_INTERVAL_MS = 1_000;
 const PREFIX = 'pace-otp-gateway:';
-/** Each script call's span (tracing on): no key, slot or argument in it. */
-const REDIS_SPAN = { 'db.system.name': 'redis', 'db.operation.name': 'EVAL' } as const;
 
 export class RedisFailureStore implements FailureStore {
   readonly #urls: readonly URL[];
@@ -58,18 +55,13 @@ export class RedisFailureStore implements FailureStore {
     void this.#connection().catch(() => undefined); // connect at start; failures are logged and retried on use
   }
 
-  async begin(account: string, slot: string, limit: number, windowSeconds: number, trace?: unknown): Promise<Admission> {
-    const [admitted, failures, resetInMs] = await withSpan(
-      'pin-guard begin',
-      REDIS_SPAN,
-      () => this.#run((client) => client.paceOtpBegin(...keys(account), limit, windowSeconds * 1000, this.#inFlightTtlMs, slot)),
-      trace,
-    );
+  async begin(account: string, slot: string, limit: number, windowSeconds: number): Promise<Admission> {
+    const [admitted, failures, resetInMs] = await this.#run((client) => client.paceOtpBegin(...keys(account), limit, windowSeconds * 1000, this.#inFlightTtlMs, slot));
     return admitted === 1 ? { admitted: true } : { admitted: false, failures, resetInMs: Math.max(0, resetInMs) };
   }
 
   async end(account: string, slot: string, outcome: AttemptOutcome, windowSeconds: number): Promise<void> {
-    await withSpan('pin-guard end', REDIS_SPAN, () => this.#run((client) => client.paceOtpEnd(...keys(account), outcome, windowSeconds * 1000, slot)));
+    await this.#run((client) => client.paceOtpEnd(...keys(account), outcome, windowSeconds * 1000, slot));
   }
 
   checkReady(): Promise<boolean> {

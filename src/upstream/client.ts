@@ -2,12 +2,14 @@
  * The undici client for PACE's user API. It sends exactly what PACE's own SDKs send, reads at most
  * `maxBodyBytes` of the answer within one overall deadline, and turns transport failures into
  * coded UpstreamErrors. What the answer *means* is decided in ./mapping.ts.
+ *
+ * Request ids, metrics, the log line and tracing attach through one `observer` handed in by the
+ * composition root (as Hive Gateway's onFetch hook): this module imports none of them.
  */
 import { Pool, type Dispatcher } from 'undici';
 import { UpstreamBadResponseError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.js';
-import { startUpstreamSpan } from '../observability/tracing.js';
 
-export interface PaceClientOptions {
+export interface PaceClientOptions<C = unknown> {
   /** Base such as https://api.pace.cloud/user/2024-1 (path prefix kept). */
   readonly baseUrl: URL;
   /** Overall budget for one upstream call: connect, headers and body. */
@@ -16,29 +18,43 @@ export interface PaceClientOptions {
   readonly connections: number;
   /** Largest body read from the upstream; more is a bad response. */
   readonly maxBodyBytes?: number;
-}
-
-/** What one upstream call came to, reported once when it settles (metrics, the request log). */
-export interface UpstreamEvent {
-  readonly operation: string;
-  /** HTTP status, or the error code when no usable answer arrived. */
-  readonly outcome: number | string;
-  readonly durationMs: number;
-  /** The transport error's code (ECONNREFUSED, UND_ERR_SOCKET, …) when the call failed: for operators. */
-  readonly cause?: string | undefined;
+  /** Told about every call; its `context` is the one each call carries (opaque here). */
+  readonly observer?: UpstreamObserver<C> | undefined;
 }
 
 /** Per-call facts from the incoming request. */
-export interface UpstreamCall {
+export interface UpstreamCall<C = unknown> {
   /** The caller's Authorization header value, already checked to be a well-formed Bearer token. */
   readonly authorization: string;
-  readonly requestId?: string | undefined;
-  readonly traceparent?: string | undefined;
-  readonly tracestate?: string | undefined;
-  /** Told once how the call went. */
-  readonly report?: ((event: UpstreamEvent) => void) | undefined;
-  /** The parent of this call's span when tracing is on (opaque here). */
-  readonly traceContext?: unknown;
+  /** Handed to the observer as it is: the incoming request's state, for the composition root. */
+  readonly context: C;
+}
+
+/** A call about to be sent, as the observer sees it. */
+export interface UpstreamFetch<C> {
+  readonly operation: string;
+  readonly method: 'GET' | 'POST';
+  readonly origin: string;
+  /** The full path, base path included. */
+  readonly path: string;
+  /** The headers that go out: the observer may add its own (x-request-id, traceparent). */
+  readonly headers: Record<string, string>;
+  readonly context: C;
+}
+
+/** What one upstream call came to, told once when it settles. */
+export interface UpstreamOutcome {
+  readonly operation: string;
+  /** HTTP status, or the error code when no usable answer arrived. */
+  readonly status: number | string;
+  readonly durationMs: number;
+  /** The transport error's code (ECONNREFUSED, UND_ERR_SOCKET, …) when the call failed: for operators. */
+  readonly cause: string | undefined;
+}
+
+export interface UpstreamObserver<C> {
+  /** A call starts (a retry is part of it); returns what to tell, once, how it went. */
+  onFetch(fetch: UpstreamFetch<C>): ((outcome: UpstreamOutcome) => void) | undefined;
 }
 
 export interface UpstreamResponse {
@@ -53,16 +69,17 @@ const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_ABORTED']);
 const BAD_RESPONSE_CODES = new Set(['UND_ERR_HEADERS_OVERFLOW', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'UND_ERR_RES_EXCEEDED_MAX_SIZE']);
 
-export class PaceClient {
+export class PaceClient<C = unknown> {
   readonly #pool: Pool;
+  readonly #observer: UpstreamObserver<C> | undefined;
   readonly #origin: string;
   readonly #basePath: string;
   readonly #timeoutMs: number;
   readonly #maxBodyBytes: number;
   #destroyed: Promise<void> | undefined;
 
-  constructor(options: PaceClientOptions) {
-    const { baseUrl, timeoutMs, connections, maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = options;
+  constructor(options: PaceClientOptions<C>) {
+    const { baseUrl, timeoutMs, connections, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, observer } = options;
     if (!(baseUrl instanceof URL) || (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:')) {
       throw new TypeError('PaceClient: baseUrl must be an http(s) URL');
     }
@@ -73,6 +90,7 @@ export class PaceClient {
     this.#basePath = baseUrl.pathname.replace(/\/+$/, '');
     this.#timeoutMs = timeoutMs;
     this.#maxBodyBytes = maxBodyBytes;
+    this.#observer = observer;
     this.#pool = new Pool(baseUrl.origin, {
       connections,
       pipelining: 1,
@@ -84,12 +102,12 @@ export class PaceClient {
   }
 
   /** POST {base}/user/otp. Never retried: it may have created an OTP. */
-  post(operation: string, path: string, call: UpstreamCall, body: string): Promise<UpstreamResponse> {
+  post(operation: string, path: string, call: UpstreamCall<C>, body: string): Promise<UpstreamResponse> {
     return this.#send(operation, 'POST', path, call, body, 0);
   }
 
   /** GET {base}{path}, retried once when the connection failed before any answer. */
-  get(operation: string, path: string, call: UpstreamCall): Promise<UpstreamResponse> {
+  get(operation: string, path: string, call: UpstreamCall<C>): Promise<UpstreamResponse> {
     return this.#send(operation, 'GET', path, call, undefined, 1);
   }
 
@@ -106,40 +124,41 @@ export class PaceClient {
     return this.#destroyed;
   }
 
-  async #send(operation: string, method: 'GET' | 'POST', path: string, call: UpstreamCall, body: string | undefined, retries: number): Promise<UpstreamResponse> {
+  async #send(operation: string, method: 'GET' | 'POST', path: string, call: UpstreamCall<C>, body: string | undefined, retries: number): Promise<UpstreamResponse> {
     const started = performance.now();
     const deadline = started + this.#timeoutMs; // one budget for the call, retry included
-    let outcome: number | string = 'UPSTREAM_UNAVAILABLE';
+    const headers: Record<string, string> = { authorization: call.authorization, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const fullPath = this.#basePath + path;
+    const done = this.#observer?.onFetch({ operation, method, origin: this.#origin, path: fullPath, headers, context: call.context });
+    if (done === undefined) return this.#attempt(method, fullPath, headers, body, retries, deadline);
+    let status: number | string = 'UPSTREAM_UNAVAILABLE';
     let cause: string | undefined;
-    // Tracing on: PACE gets this CLIENT span's context (a retry included), so its spans hang under it.
-    const span = startUpstreamSpan(call.traceContext, method, this.#origin, this.#basePath + path);
-    const sent = span ? { ...call, traceparent: span.traceparent, tracestate: span.tracestate } : call;
     try {
-      const response = await this.#attempt(method, path, sent, body, retries, deadline);
-      outcome = response.status;
+      const response = await this.#attempt(method, fullPath, headers, body, retries, deadline);
+      status = response.status;
       return response;
     } catch (error) {
       if (error instanceof UpstreamError) {
-        outcome = error.status ?? error.code;
+        status = error.status ?? error.code;
         const code = (error.cause as { code?: unknown } | undefined)?.code;
         if (typeof code === 'string') cause = code;
       }
       throw error;
     } finally {
-      span?.end(outcome);
-      call.report?.({ operation, outcome, durationMs: performance.now() - started, cause });
+      done({ operation, status, durationMs: performance.now() - started, cause });
     }
   }
 
-  async #attempt(method: 'GET' | 'POST', path: string, call: UpstreamCall, body: string | undefined, retries: number, deadline: number): Promise<UpstreamResponse> {
+  async #attempt(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, retries: number, deadline: number): Promise<UpstreamResponse> {
     const progress = { answered: false };
     try {
-      return await this.#exchange(method, path, call, body, deadline - performance.now(), progress);
+      return await this.#exchange(method, path, headers, body, deadline - performance.now(), progress);
     } catch (error) {
       const mapped = toUpstreamError(error);
       // Retried only when nothing came back yet and time is left: never a half-read answer.
       if (retries > 0 && !progress.answered && mapped instanceof UpstreamUnavailableError && deadline - performance.now() > 0) {
-        return this.#attempt(method, path, call, body, retries - 1, deadline);
+        return this.#attempt(method, path, headers, body, retries - 1, deadline);
       }
       throw mapped;
     }
@@ -153,20 +172,11 @@ export class PaceClient {
   #exchange(
     method: 'GET' | 'POST',
     path: string,
-    call: UpstreamCall,
+    headers: Record<string, string>,
     body: string | undefined,
     timeoutMs: number,
     progress: { answered: boolean },
   ): Promise<UpstreamResponse> {
-    const headers: Record<string, string> = {
-      authorization: call.authorization,
-      accept: 'application/json',
-    };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (call.requestId !== undefined) headers['x-request-id'] = call.requestId;
-    if (call.traceparent !== undefined) headers['traceparent'] = call.traceparent;
-    if (call.tracestate !== undefined) headers['tracestate'] = call.tracestate;
-
     const maxBodyBytes = this.#maxBodyBytes;
     return new Promise((resolve, reject) => {
       let controller: Dispatcher.DispatchController | undefined;
@@ -182,7 +192,7 @@ export class PaceClient {
       let size = 0;
 
       this.#pool.dispatch(
-        { method, path: this.#basePath + path, headers, body: body ?? null },
+        { method, path, headers, body: body ?? null },
         {
           onRequestStart(started) {
             controller = started;

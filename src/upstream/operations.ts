@@ -9,7 +9,7 @@ export interface OtpCredentials {
   readonly password?: string;
 }
 
-export async function createOtp(client: PaceClient, call: UpstreamCall, credentials: OtpCredentials): Promise<Otp> {
+export async function createOtp<C>(client: PaceClient<C>, call: UpstreamCall<C>, credentials: OtpCredentials): Promise<Otp> {
   const response = await client.post('createOtp', '/user/otp', call, JSON.stringify(credentials));
   if (response.status === 201) return otpFromResponse(response);
   return throwFailure(response, {
@@ -24,7 +24,7 @@ export interface CredentialKinds {
   readonly password: boolean;
 }
 
-export async function pinOrPassword(client: PaceClient, call: UpstreamCall): Promise<CredentialKinds> {
+export async function pinOrPassword<C>(client: PaceClient<C>, call: UpstreamCall<C>): Promise<CredentialKinds> {
   const response = await client.get('pinOrPassword', '/user/pin-or-password', call);
   if (response.status !== 200) throwFailure(response, { notFoundIsInvalidCredentials: false });
   const body = response.body as { pin?: unknown; password?: unknown } | undefined;

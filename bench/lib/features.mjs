@@ -1,0 +1,60 @@
+// The variants bench/feature-costs.mjs compares: each takes one feature out of the gateway by swapping
+// the module (dist/ path) or package that provides it for a stand-in (./variant-loader.mjs). `env`
+// changes the configuration instead. Keep the stand-ins in step with the modules' exports.
+const noPlugin = (name) => `export function ${name}() { return {}; }`;
+
+const PLUGINS = {
+  'security/body-limit.js': noPlugin('useRequestBodyLimit'),
+  'security/media-types.js': noPlugin('useCaseInsensitiveMediaTypes'),
+  'security/response-headers.js': noPlugin('useResponseHeaders'),
+  'security/document-limits.js': noPlugin('useDocumentLimits'),
+  'security/no-echo.js': noPlugin('useNoEcho'),
+  'security/single-field.js': 'export function singleMutationFieldRule() { return () => ({}); }',
+  '@graphql-yoga/plugin-csrf-prevention': noPlugin('useCSRFPrevention'),
+  '@escape.tech/graphql-armor': noPlugin('EnvelopArmorPlugin'),
+  '@graphql-yoga/plugin-disable-introspection': noPlugin('useDisableIntrospection'),
+};
+
+export const FEATURES = {
+  all: { what: 'the gateway as in production (NODE_ENV=production, log level info, memory guard store, unverified tokens)' },
+  'all (again)': { what: 'a second copy of the whole gateway: the noise of the method' },
+  'log line': { env: { LOG_LEVEL: 'silent' }, what: 'LOG_LEVEL=silent: no request log line' },
+  metrics: {
+    replace: {
+      'observability/metrics.js':
+        'import { Registry } from "prom-client"; export class GatewayMetrics { registry = new Registry(); request() {} upstream = () => {}; }',
+    },
+    what: 'prom-client counters and histogram not counted',
+  },
+  'PIN guard': {
+    replace: {
+      'security/pin-guard.js':
+        'export class PinGuard { guard(_account, check) { return check(); } checkReady() { return Promise.resolve(true); } close() { return Promise.resolve(); } }',
+    },
+    what: 'checks go straight to PACE: no admission, no slot, no outcome',
+  },
+  'caller key': {
+    replace: {
+      'security/callers.js':
+        'export class UnverifiedCallers { identify(token) { return { account: token, scopes: undefined }; } isReady() { return true; } close() {} }',
+    },
+    what: 'the token itself is the account: no JWT decode, no hash',
+  },
+  'PACE call': {
+    replace: {
+      'upstream/operations.js':
+        'export async function createOtp() { return { otp: "123456", expiresAt: new Date(Date.now() + 600000) }; }',
+    },
+    what: 'createOtp answers without calling PACE (what undici, the call and its mapping cost)',
+  },
+  'body limit': { replace: { 'security/body-limit.js': PLUGINS['security/body-limit.js'] } },
+  'media types': { replace: { 'security/media-types.js': PLUGINS['security/media-types.js'] } },
+  'response headers': { replace: { 'security/response-headers.js': PLUGINS['security/response-headers.js'] } },
+  'document limits': { replace: { 'security/document-limits.js': PLUGINS['security/document-limits.js'] } },
+  'no-echo': { replace: { 'security/no-echo.js': PLUGINS['security/no-echo.js'] } },
+  'single-field rule': { replace: { 'security/single-field.js': PLUGINS['security/single-field.js'] } },
+  CSRF: { replace: { '@graphql-yoga/plugin-csrf-prevention': PLUGINS['@graphql-yoga/plugin-csrf-prevention'] } },
+  'graphql-armor': { replace: { '@escape.tech/graphql-armor': PLUGINS['@escape.tech/graphql-armor'] } },
+  'disable introspection': { replace: { '@graphql-yoga/plugin-disable-introspection': PLUGINS['@graphql-yoga/plugin-disable-introspection'] } },
+  'all hardening plugins': { replace: PLUGINS, what: 'every plugin above at once' },
+};
