@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
+import { requestPath } from './request-path.js';
 
 /** Where the hashed files live; nothing else is served under it. */
 export const ASSET_PREFIX = '/graphiql/';
@@ -120,8 +121,9 @@ export function useGraphiQLPage(endpoint: string, pageOptions: (url: URL) => Gra
     onRequest({ request, url, endResponse, fetchAPI }) {
       const isHead = request.method === 'HEAD';
       if (request.method !== 'GET' && !isHead) return undefined;
-      const isPage = (url.pathname === endpoint || url.pathname === `${endpoint}/`) && (request.headers.get('accept') ?? '').includes('text/html');
-      if (!isPage && !url.pathname.startsWith(ASSET_PREFIX)) return undefined;
+      const path = requestPath(request.url); // not url.pathname: that parses the URL of every request
+      const isPage = (path === endpoint || path === `${endpoint}/`) && (request.headers.get('accept') ?? '').includes('text/html');
+      if (!isPage && !path.startsWith(ASSET_PREFIX)) return undefined;
       return ready.then(({ assets, urls }) => {
         if (isPage) {
           const options = pageOptions(url);
@@ -133,7 +135,7 @@ export function useGraphiQLPage(endpoint: string, pageOptions: (url: URL) => Gra
           endResponse(new fetchAPI.Response(isHead ? null : page, { headers: { 'content-type': 'text/html; charset=utf-8' } }));
           return;
         }
-        const asset = assets.get(url.pathname.slice(ASSET_PREFIX.length));
+        const asset = assets.get(path.slice(ASSET_PREFIX.length));
         if (asset === undefined) {
           endResponse(new fetchAPI.Response(null, { status: 404 }));
           return;

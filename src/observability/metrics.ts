@@ -2,6 +2,7 @@
 import type { RequestListener } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { requestPath } from '../request-path.js';
 import type { UpstreamOutcome } from '../upstream/client.js';
 
 /**
@@ -58,8 +59,8 @@ export class GatewayMetrics {
 /** `GET /metrics` (and HEAD) with the API, when METRICS_PORT does not give it a listener of its own. */
 export function useMetricsEndpoint(metrics: GatewayMetrics): Plugin {
   return {
-    onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) return undefined;
+    onRequest({ request, endResponse, fetchAPI }) {
+      if (requestPath(request.url) !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) return undefined;
       return metrics.registry.metrics().then((text) => {
         endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : text, { headers: { 'content-type': metrics.registry.contentType } }));
       });

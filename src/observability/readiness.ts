@@ -4,9 +4,10 @@
  * execute or be logged. (`/health`, Yoga's built-in, keeps that behaviour: such a request executes nothing.)
  */
 import { useReadinessCheck, type Plugin } from 'graphql-yoga';
+import { requestPath } from '../request-path.js';
 
 export function useReadiness(isReady: () => boolean | Promise<boolean>): Plugin {
   const readiness = useReadinessCheck({ endpoint: '/ready', check: isReady });
   const answer = readiness.onRequest!;
-  return { ...readiness, onRequest: (payload) => (payload.url.pathname === '/ready' ? answer(payload) : undefined) };
+  return { ...readiness, onRequest: (payload) => (requestPath(payload.request.url) === '/ready' ? answer(payload) : undefined) };
 }

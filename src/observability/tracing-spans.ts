@@ -30,6 +30,7 @@ import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isFailureResult } from '../errors.js';
+import { requestPath } from '../request-path.js';
 import type { Logger } from '../logger.js';
 import { getRequestState } from './request-state.js';
 import type { SpanAttributes, Tracing, UpstreamSpan } from './tracing.js';
@@ -150,14 +151,14 @@ export class GatewayTracer implements Tracing {
       },
       // Probes (/ready, /metrics) and other paths make no trace.
       onRequest: ({ request }) => {
-        const { origin, path } = splitUrl(request.url);
+        const path = requestPath(request.url); // the query string is dropped, never read
         if (path !== endpoint) return;
         const method = HTTP_METHODS.has(request.method) ? request.method : '_OTHER';
         const parent = this.#propagator.extract(ROOT_CONTEXT, request.headers, headersGetter);
         // server.address/port left out: the resource says which host this is, and the Host header is the client's.
         const span = this.#tracer.startSpan(
           `${method} ${endpoint}`,
-          { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': endpoint, 'url.path': path, 'url.scheme': scheme(origin) } },
+          { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': endpoint, 'url.path': path, 'url.scheme': scheme(request.url) } },
           parent,
         );
         servers.set(request, span);
@@ -204,16 +205,8 @@ function failed(span: Span, errorType: string): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
 }
 
-/** Origin and path of a request URL, without parsing it whole (the query string is dropped, never read). */
-function splitUrl(url: string): { origin: string; path: string } {
-  const pathStart = url.indexOf('/', url.indexOf('//') + 2);
-  if (pathStart < 0) return { origin: url, path: '/' };
-  const queryStart = url.indexOf('?', pathStart);
-  return { origin: url.slice(0, pathStart), path: queryStart < 0 ? url.slice(pathStart) : url.slice(pathStart, queryStart) };
-}
-
-function scheme(origin: string): string {
-  return origin.startsWith('https:') ? 'https' : 'http';
+function scheme(url: string): string {
+  return url.startsWith('https:') ? 'https' : 'http';
 }
 
 function port(url: URL): number {

@@ -31,16 +31,11 @@ export function accountKey(subject: string | undefined, token: string): string {
 }
 
 export class UnverifiedCallers implements CallerIdentifier {
-  // A user sends the same token many times: remembering it skips the decode and the hash.
-  readonly #recent = new TokenCache<Caller>();
-
+  // No cache: the decode and the hash cost a few microseconds, while a cache of distinct tokens (a
+  // new user per request) kept thousands of dying entries alive into the old generation, for the
+  // garbage collector to sweep (docs/performance.md).
   identify(token: string): Caller {
-    let caller = this.#recent.get(token);
-    if (caller === undefined) {
-      caller = { account: accountKey(unverifiedSubject(token), token), scopes: undefined };
-      this.#recent.set(token, caller, Number.POSITIVE_INFINITY);
-    }
-    return caller;
+    return { account: accountKey(unverifiedSubject(token), token), scopes: undefined };
   }
 
   isReady(): boolean {

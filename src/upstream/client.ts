@@ -131,13 +131,22 @@ export class PaceClient<C = unknown> {
     if (body !== undefined) headers['content-type'] = 'application/json';
     const fullPath = this.#basePath + path;
     const done = this.#observer?.onFetch({ operation, method, origin: this.#origin, path: fullPath, headers, context: call.context });
-    if (done === undefined) return this.#attempt(method, fullPath, headers, body, retries, deadline);
     let status: number | string = 'UPSTREAM_UNAVAILABLE';
     let cause: string | undefined;
     try {
-      const response = await this.#attempt(method, fullPath, headers, body, retries, deadline);
-      status = response.status;
-      return response;
+      for (let attempt = 0; ; attempt++) {
+        const progress = { answered: false };
+        try {
+          const response = await this.#exchange(method, fullPath, headers, body, deadline - performance.now(), progress);
+          status = response.status;
+          return response;
+        } catch (error) {
+          const mapped = toUpstreamError(error);
+          // Retried only when nothing came back yet and time is left: never a half-read answer.
+          const retry = attempt < retries && !progress.answered && mapped instanceof UpstreamUnavailableError && deadline - performance.now() > 0;
+          if (!retry) throw mapped;
+        }
+      }
     } catch (error) {
       if (error instanceof UpstreamError) {
         status = error.status ?? error.code;
@@ -146,21 +155,7 @@ export class PaceClient<C = unknown> {
       }
       throw error;
     } finally {
-      done({ operation, status, durationMs: performance.now() - started, cause });
-    }
-  }
-
-  async #attempt(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, retries: number, deadline: number): Promise<UpstreamResponse> {
-    const progress = { answered: false };
-    try {
-      return await this.#exchange(method, path, headers, body, deadline - performance.now(), progress);
-    } catch (error) {
-      const mapped = toUpstreamError(error);
-      // Retried only when nothing came back yet and time is left: never a half-read answer.
-      if (retries > 0 && !progress.answered && mapped instanceof UpstreamUnavailableError && deadline - performance.now() > 0) {
-        return this.#attempt(method, path, headers, body, retries - 1, deadline);
-      }
-      throw mapped;
+      done?.({ operation, status, durationMs: performance.now() - started, cause });
     }
   }
 

@@ -1,0 +1,71 @@
+// Profile a target under the bench's load (distinct tokens by default): node bench/profile.mjs
+// writes a .cpuprofile (node --cpu-prof) of the target (the gateway unless BENCH_PROFILE_TARGET names
+// another: yoga-minimal, yoga-floor, gateway-verified, apollo, raw-proxy) to bench/results/profiles/ and prints the self time by package
+// and the top self-time functions. Knobs: BENCH_PROFILE_TARGET (gateway), BENCH_PROFILE_SECONDS (15),
+// BENCH_TOKENS, BENCH_CONNECTIONS (50), REDIS_URL.
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startServer, stopServer } from './lib/procs.mjs';
+import { defineTargets, STUB_ENTRY, STUB_ENV } from './lib/targets.mjs';
+import { checkOnce, measure } from './lib/load.mjs';
+
+const dir = fileURLToPath(new URL('results/profiles/', import.meta.url));
+mkdirSync(dir, { recursive: true });
+const log = (name) => fileURLToPath(new URL(`results/logs/${name}.log`, import.meta.url));
+const seconds = Number(process.env.BENCH_PROFILE_SECONDS || 15);
+const tokens = process.env.BENCH_TOKENS || 'per-request';
+const connections = Number(process.env.BENCH_CONNECTIONS || 50);
+
+const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, env: STUB_ENV, logFile: log('stub') });
+const targetName = process.env.BENCH_PROFILE_TARGET || 'gateway';
+const target = defineTargets({ stubPort: stub.port }).find((t) => t.name === targetName);
+if (!target?.entry) throw new Error(`BENCH_PROFILE_TARGET=${targetName}: no such server target`);
+const before = new Set(readdirSync(dir));
+const server = await startServer({
+  name: `${targetName}-profiled`,
+  entry: target.entry,
+  env: { ...target.env, ...(process.env.REDIS_URL && { REDIS_URL: process.env.REDIS_URL }) },
+  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  ipc: false,
+  logFile: log(`${targetName}-profiled`),
+});
+Object.assign(target, { port: server.port, pid: server.pid });
+const why = await checkOnce(target);
+if (why) throw new Error(`${targetName} answers wrong: ${why}`);
+await measure(target, { connections, seconds: 3, tokens }); // warm-up
+const m = await measure(target, { connections, seconds, tokens });
+console.log(`${Math.round(m.reqPerSec)} req/s, p50 ${m.p50} ms, errors ${m.errors}, non-2xx ${m.non2xx}, bad body ${m.mismatches}`);
+await stopServer(server);
+await stopServer(stub);
+
+const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && !before.has(f));
+if (!file) throw new Error('no .cpuprofile written (did the target exit cleanly?)');
+const profile = JSON.parse(readFileSync(dir + file, 'utf8'));
+const self = new Map();
+const byOwner = new Map();
+/** The package a frame belongs to (node_modules/<pkg>), the gateway's own dist/, node: internals, or the VM. */
+const ownerOf = (url, name) => {
+  if (!url) return name.startsWith('(') ? name : '(native)';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1];
+  if (url.startsWith('node:')) return 'node internals';
+  return url.includes('/dist/') ? 'gateway (dist/)' : url.replace(/^file:\/\/.*\//, '');
+};
+const dt = profile.timeDeltas;
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const counts = new Map();
+profile.samples.forEach((id, i) => counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0)));
+let total = 0;
+for (const [id, us] of counts) {
+  const { callFrame: f } = byId.get(id);
+  const where = f.url ? `${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${f.lineNumber + 1}` : '';
+  const key = `${f.functionName || '(anonymous)'} ${where}`;
+  self.set(key, (self.get(key) ?? 0) + us);
+  const owner = ownerOf(f.url, f.functionName);
+  byOwner.set(owner, (byOwner.get(owner) ?? 0) + us);
+  total += us;
+}
+console.log(`\n${dir}${file}\nself time by owner (% of samples):`);
+for (const [owner, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${owner}`);
+console.log('\ntop self time (% of samples):');
+for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
