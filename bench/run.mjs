@@ -110,6 +110,8 @@ async function main() {
     if (r.status === 'ok' && r.median && r.median.non2xx + r.median.mismatches > 0) {
       fail(t, 'wrong-answers', `${r.median.non2xx} non-2xx and ${r.median.mismatches} wrong bodies under load`);
     }
+    const inline = r.rounds.reduce((n, m) => n + (m.inlineSigned ?? 0), 0);
+    if (inline) console.log(`warning: ${t.name}: ${inline} tokens were signed during timed runs (the pool ran dry): the load generator was slowed, its req/s is a floor`);
   }
 
   const latency = await runLatency(live());
