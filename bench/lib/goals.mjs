@@ -39,7 +39,7 @@ export function ratios(results) {
   return RATIOS.map(({ name, a, b, metric, op, goal: target, moonshot, abOnly }) => {
     const ra = results[a];
     const rb = results[b];
-    const out = { name, goal: target === null ? 'info' : `${op} ${target}${moonshot ? ', information' : ''}`, value: null, perRound: [], ...(abOnly && { abOnly }), ...(moonshot && { moonshot }) };
+    const out = { name, goal: target === null ? 'info' : `${op} ${target.toFixed(2)}${moonshot ? ', information' : ''}`, value: null, perRound: [], ...(abOnly && { abOnly }), ...(moonshot && { moonshot }) };
     if (!ra || !rb) return { ...out, verdict: 'n/a', why: `needs ${a} and ${b} in BENCH_TARGETS` };
     if (ra.status === 'skipped') return { ...out, verdict: 'n/a', why: `${a} skipped` };
     if (rb.status !== 'ok' || !rb.median?.[metric]) return { ...out, verdict: 'n/a', why: `reference ${b} is ${rb.status}` };
