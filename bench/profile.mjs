@@ -1,6 +1,6 @@
 // Profile a target under the bench's load (distinct tokens by default): node bench/profile.mjs
 // writes a .cpuprofile (node --cpu-prof) of the target (the gateway unless BENCH_PROFILE_TARGET names
-// another: yoga-floor, apollo, raw-proxy) to bench/results/profiles/ and prints the self time by package
+// another: yoga-minimal, yoga-floor, gateway-verified, apollo, raw-proxy) to bench/results/profiles/ and prints the self time by package
 // and the top self-time functions. Knobs: BENCH_PROFILE_TARGET (gateway), BENCH_PROFILE_SECONDS (15),
 // BENCH_TOKENS, BENCH_CONNECTIONS (50), REDIS_URL.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';

@@ -6,7 +6,8 @@ import { startRedisServer, startServer, stopServer } from './lib/procs.mjs';
 import { defineTargets, STUB_ENTRY, STUB_ENV } from './lib/targets.mjs';
 import { checkOnce, latencyRun, measure } from './lib/load.mjs';
 import { memoryRun } from './lib/memory.mjs';
-import { summarize, ratios, addedLatency, printTable, printRatios, printLatency, machine, writeJson } from './lib/report.mjs';
+import { summarize, printTable, printCpu, printRatios, printLatency, printGoals, machine, writeJson } from './lib/report.mjs';
+import { ratios, addedLatency, goals } from './lib/goals.mjs';
 
 const num = (name, dflt) => {
   const v = process.env[name] === undefined || process.env[name] === '' ? dflt : Number(process.env[name]);
@@ -46,7 +47,8 @@ function pinning() {
   return { servers: '0', loadAndStub: others };
 }
 const logFile = (name) => fileURLToPath(new URL(`results/logs/${name}.log`, import.meta.url));
-const fmt = (m) => `${String(Math.round(m.reqPerSec)).padStart(6)} req/s  ${m.cpuUsPerRequest == null ? '' : `cpu ${m.cpuUsPerRequest} µs/req  `}p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}  non-2xx ${m.non2xx}  bad body ${m.mismatches}`;
+const signed = (m) => (m.presigned === undefined ? '' : `  (tokens signed before the run: ${m.presigned} in ${m.signSeconds} s, during it: ${m.inlineSigned})`);
+const fmt = (m) => `${String(Math.round(m.reqPerSec)).padStart(6)} req/s  ${m.cpuUsPerRequest == null ? '' : `cpu ${m.cpuUsPerRequest} µs/req  `}p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}  non-2xx ${m.non2xx}  bad body ${m.mismatches}${signed(m)}`;
 
 async function main() {
   const date = new Date().toISOString();
@@ -99,7 +101,7 @@ async function main() {
       if (round === 1 && config.warmupSeconds > 0) await measure(t, { ...load, seconds: config.warmupSeconds });
       const m = { round, ...(await measure(t, { ...load, seconds: config.seconds })) };
       results[t.name].rounds.push(m);
-      console.log(`  ${t.name.padEnd(10)} ${fmt(m)}`);
+      console.log(`  ${t.name.padEnd(22)} ${fmt(m)}`);
     }
   }
   for (const t of targets) {
@@ -108,14 +110,17 @@ async function main() {
     if (r.status === 'ok' && r.median && r.median.non2xx + r.median.mismatches > 0) {
       fail(t, 'wrong-answers', `${r.median.non2xx} non-2xx and ${r.median.mismatches} wrong bodies under load`);
     }
+    const inline = r.rounds.reduce((n, m) => n + (m.inlineSigned ?? 0), 0);
+    if (inline) console.log(`warning: ${t.name}: ${inline} tokens were signed during timed runs (the pool ran dry): the load generator was slowed, its req/s is a floor`);
   }
 
   const latency = await runLatency(live());
-  const added = addedLatency(latency, 0.5);
+  const added = addedLatency(latency);
 
   const memory = await runMemory(targets.find((t) => t.name === 'gateway'), results);
 
   printTable(results);
+  printCpu(results);
   const ratioList = ratios(results);
   printRatios(ratioList);
   printLatency(latency, added);
@@ -126,19 +131,22 @@ async function main() {
     console.log(`memory run: ${memory.verdict}: ${memory.reason}`);
   }
 
+  const goalList = goals({ ratioList, added, memory, results, latency });
+  printGoals(goalList);
+
   facts.loadAvg1mAtEnd = Math.round(os.loadavg()[0] * 100) / 100;
-  const file = writeJson({ date, machine: facts, config, targets: results, ratios: ratioList, latency, addedLatency: added, memory });
+  const file = writeJson({ date, machine: facts, config, targets: results, ratios: ratioList, latency, addedLatency: added, memory, goals: goalList });
   console.log(`\nwrote ${file} and results/latest.json`);
   await Promise.all(servers.map(stopServer));
 }
 
 /**
- * The 1-connection run: interleaved rounds of direct, raw-proxy, gateway (and yoga-floor for information:
- * the framework's own per-request time, with no upstream call), one request at a time.
+ * The 1-connection run: interleaved rounds of direct, raw-proxy, yoga-minimal and gateway (and yoga-floor
+ * for information: the framework's own per-request time, with no upstream call), one request at a time.
  */
 async function runLatency(live) {
   const latency = {};
-  const chosen = ['direct', 'raw-proxy', 'gateway', 'yoga-floor', 'yoga-floor-framed'].map((n) => live.find((t) => t.name === n)).filter(Boolean);
+  const chosen = ['direct', 'raw-proxy', 'yoga-minimal', 'gateway', 'yoga-floor', 'yoga-floor-framed'].map((n) => live.find((t) => t.name === n)).filter(Boolean);
   if (config.latencySeconds === 0 || !chosen.length) return latency;
   console.log(`\n1-connection run: ${chosen.map((t) => t.name).join(', ')}, ${config.latencySeconds} s each, ${config.rounds} rounds`);
   for (let round = 1; round <= config.rounds; round++) {
@@ -146,7 +154,7 @@ async function runLatency(live) {
       if (round === 1) await latencyRun(t, { seconds: Math.min(2, config.latencySeconds) }); // warm the connection and the JIT
       const m = { round, ...(await latencyRun(t, { seconds: config.latencySeconds })) };
       (latency[t.name] ??= []).push(m);
-      console.log(`  round ${round} ${t.name.padEnd(10)} p50 ${m.p50} ms  p90 ${m.p90} ms  p99 ${m.p99} ms  (${m.requests} requests, ${m.wrong} wrong, ${m.errors} errors)`);
+      console.log(`  round ${round} ${t.name.padEnd(18)} p50 ${m.p50} ms  p90 ${m.p90} ms  p99 ${m.p99} ms  (${m.requests} requests, ${m.wrong} wrong, ${m.errors} errors)`);
     }
   }
   return latency;

@@ -1,46 +1,25 @@
 // What each target is: how to start it, what to send, and what a right answer looks like.
 import { existsSync } from 'node:fs';
-import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { CERTS_PATH, issuerAt, JWKS, REALM_PATH, TokenPool, unverifiedToken } from './tokens.mjs';
 
 const here = (rel) => fileURLToPath(new URL(rel, import.meta.url));
 export const ROOT = here('../../');
 export const STUB_ENTRY = here('../servers/stub.mjs');
 export const OTP_PATH_PREFIX = '/user/2024-1';
+/** The stub also plays PACE ID (a Keycloak realm): it serves this key set at the realm's certs path. */
+export const STUB_ENV = { BENCH_JWKS: JWKS, BENCH_REALM_PATH: REALM_PATH };
 
-const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-/** JWT-shaped bearer token with a sub claim (HS256 over a throwaway secret; nobody verifies it here). */
-function jwt(sub) {
-  const head = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub, iat: Math.floor(Date.now() / 1000) })}`;
-  return `${head}.${createHmac('sha256', 'bench-secret').update(head).digest('base64url')}`;
-}
-
-/**
- * The gateway-verified target's identity provider: a P-256 key made per bench process, its public half
- * served by the stub as a key set (STUB_ENV), tokens signed per request with node:crypto (synchronous, as
- * autocannon's setupRequest must be), each a distinct account with the scope createOtp needs.
- */
-const ISSUER = 'https://bench.invalid/';
-const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const KID = 'bench-key';
-export const STUB_ENV = { BENCH_JWKS: JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'ES256', use: 'sig' }] }) };
-function signedJwt(sub) {
-  const now = Math.floor(Date.now() / 1000);
-  const head = `${b64url({ alg: 'ES256', typ: 'JWT', kid: KID })}.${b64url({ sub, iss: ISSUER, iat: now, exp: now + 3600, scope: 'user:otp:create' })}`;
-  return `${head}.${sign('sha256', Buffer.from(head), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
-}
-const signedHeadersFor = (n) => ({ 'content-type': 'application/json', authorization: `Bearer ${signedJwt(`bench-user-${n}`)}` });
-
-/**
- * Request headers as account `n` (`sub` = `bench-user-<n>`), each with its own token. Load sends a new
- * account per request by default (see ./load.mjs): a user asks for an OTP once, not 10,000 times, so
- * the gateway's per-token work (decode, hash, guard keys) is paid on every request, as in real traffic.
- * Accounts are numbered across the whole run (rounds and targets never reuse one) by nextAccount().
- */
-const headersFor = (n) => ({ 'content-type': 'application/json', authorization: `Bearer ${jwt(`bench-user-${n}`)}` });
 let accounts = 0;
-/** A number no request of this run has used yet (account 0 is the one-off check before timing). */
+/**
+ * A number no request of this run has used yet (account 0 is the one-off check before timing). Load
+ * sends a new account per request by default (see ./load.mjs): a user asks for an OTP once, not 10,000
+ * times, so the gateway's per-token work (decode, hash, guard keys, cache misses) is paid on every
+ * request, as in real traffic. Accounts are numbered across the whole run: rounds and targets never
+ * reuse one.
+ */
 export const nextAccount = () => ++accounts;
+const JSON_TYPE = { 'content-type': 'application/json' };
 const CREATE_OTP = 'mutation { createOtp(input: {pin: "1234"}) { __typename ... on Otp { otp expiresAt } } }';
 const graphqlBody = (query) => JSON.stringify({ query });
 
@@ -60,7 +39,11 @@ const otpMarker = (body) => body.includes('"otp":"123456"') && !body.includes('"
 
 export function defineTargets({ stubPort, redisUrl }) {
   const baseline = process.env.BENCH_BASELINE_ENTRY;
-  const paceApiUrl = `http://127.0.0.1:${stubPort}${OTP_PATH_PREFIX}`;
+  const stubOrigin = `http://127.0.0.1:${stubPort}`;
+  const paceApiUrl = `${stubOrigin}${OTP_PATH_PREFIX}`;
+  const issuer = issuerAt(stubOrigin);
+  // Request headers as account `n` (`sub` = `bench-user-<n>`): a realm-shaped token nobody verifies.
+  const headersFor = (n) => ({ ...JSON_TYPE, authorization: `Bearer ${unverifiedToken(issuer, `bench-user-${n}`)}` });
   const gatewayEntry = process.env.BENCH_GATEWAY_ENTRY || `${ROOT}dist/server.js`;
   const yogaFloor = {
     name: 'yoga-floor',
@@ -68,6 +51,33 @@ export function defineTargets({ stubPort, redisUrl }) {
     request: { method: 'POST', headersFor, path: '/graphql', body: graphqlBody('{ ok }') },
     expect: (status, json) => (status === 200 && json.data?.ok === true && !json.errors ? null : `got HTTP ${status}`),
     verifyBody: (body) => body.includes('"ok":true'),
+  };
+  const createOtp = { method: 'POST', headersFor, path: '/graphql', body: graphqlBody(CREATE_OTP) };
+  const gatewayMissing = existsSync(gatewayEntry) ? null : `${gatewayEntry} not found (not built yet? run \`npm run build\` at the repo root)`;
+  const gateway = {
+    name: 'gateway',
+    entry: gatewayEntry,
+    ipc: false, // run exactly as in production
+    skipReason: gatewayMissing,
+    env: { PACE_API_URL: paceApiUrl },
+    request: { ...createOtp, path: process.env.BENCH_GATEWAY_PATH ?? '/graphql' },
+    expect: expectOtpPayload,
+    verifyBody: otpMarker,
+  };
+  /**
+   * The gateway verifying every token against PACE ID's key set (the stub's realm certs), each a new
+   * account signed `alg` ahead of the run (see TokenPool), so the verified-token cache never answers.
+   */
+  const verifying = (name, alg, extra) => {
+    const tokenPool = new TokenPool({ alg, issuer, nextAccount });
+    return {
+      ...gateway,
+      name,
+      ...extra,
+      env: { PACE_API_URL: paceApiUrl, PACE_JWKS_URL: `${stubOrigin}${CERTS_PATH}`, PACE_TOKEN_ISSUER: issuer },
+      tokenPool,
+      request: { ...gateway.request, headersFor: (n) => ({ ...JSON_TYPE, authorization: `Bearer ${tokenPool.take(n)}` }) },
+    };
   };
   const targets = [
     yogaFloor,
@@ -80,62 +90,42 @@ export function defineTargets({ stubPort, redisUrl }) {
       env: { YOGA_BODY_LIMIT: 'framed' },
     },
     {
-      name: 'gateway',
-      entry: gatewayEntry,
-      ipc: false, // run exactly as in production
-      skipReason: existsSync(gatewayEntry) ? null : `${gatewayEntry} not found (not built yet? run \`npm run build\` at the repo root)`,
+      // Issue 19's reference: a plain Yoga gateway doing the same createOtp (see the server file).
+      name: 'yoga-minimal',
+      entry: here('../servers/yoga-minimal.mjs'),
       env: { PACE_API_URL: paceApiUrl },
-      request: { method: 'POST', headersFor, path: process.env.BENCH_GATEWAY_PATH ?? '/graphql', body: graphqlBody(CREATE_OTP) },
+      request: createOtp,
       expect: expectOtpPayload,
       verifyBody: otpMarker,
     },
+    gateway,
+    verifying('gateway-verified', 'RS256'), // as PACE ID (Keycloak) signs by default
+    verifying('gateway-verified-es256', 'ES256', { info: true }),
     {
-      // For information: the gateway verifying every token (PACE_JWKS_URL), each a new account, so the
-      // verified-token cache never answers: what an ES256 signature check per request costs.
-      name: 'gateway-verified',
-      info: true,
-      entry: gatewayEntry,
-      ipc: false,
-      skipReason: existsSync(gatewayEntry) ? null : `${gatewayEntry} not found`,
-      env: { PACE_API_URL: paceApiUrl, PACE_JWKS_URL: `http://127.0.0.1:${stubPort}/.well-known/jwks.json`, PACE_TOKEN_ISSUER: ISSUER },
-      request: { method: 'POST', headersFor: signedHeadersFor, path: process.env.BENCH_GATEWAY_PATH ?? '/graphql', body: graphqlBody(CREATE_OTP) },
-      expect: expectOtpPayload,
-      verifyBody: otpMarker,
-    },
-    {
+      ...gateway,
       name: 'gateway-redis',
-      entry: gatewayEntry,
-      ipc: false,
-      skipReason: !existsSync(gatewayEntry) ? `${gatewayEntry} not found` : redisUrl ? null : 'redis-server is not installed (apt-get install -y redis-server)',
+      skipReason: gatewayMissing ?? (redisUrl ? null : 'redis-server is not installed (apt-get install -y redis-server)'),
       env: { PACE_API_URL: paceApiUrl, REDIS_URL: redisUrl },
-      request: { method: 'POST', headersFor, path: process.env.BENCH_GATEWAY_PATH ?? '/graphql', body: graphqlBody(CREATE_OTP) },
-      expect: expectOtpPayload,
-      verifyBody: otpMarker,
     },
     {
       // The same gateway with tracing on, every request sampled, spans exported (http/protobuf) to the
       // stub's /v1/traces, which discards them: the price of tracing, export included.
+      ...gateway,
       name: 'gateway-otel',
-      entry: gatewayEntry,
-      ipc: false,
-      skipReason: existsSync(gatewayEntry) ? null : `${gatewayEntry} not found (not built yet? run \`npm run build\` at the repo root)`,
       env: {
         PACE_API_URL: paceApiUrl,
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${stubPort}`,
+        OTEL_EXPORTER_OTLP_ENDPOINT: stubOrigin,
         OTEL_EXPORTER_OTLP_PROTOCOL: process.env.BENCH_OTEL_PROTOCOL || 'http/protobuf',
         // always_on by default (the goal's case); e.g. BENCH_OTEL_SAMPLER=traceidratio BENCH_OTEL_SAMPLER_ARG=0.1 for information
         OTEL_TRACES_SAMPLER: process.env.BENCH_OTEL_SAMPLER || 'always_on',
         OTEL_TRACES_SAMPLER_ARG: process.env.BENCH_OTEL_SAMPLER_ARG || '1',
       },
-      request: { method: 'POST', headersFor, path: process.env.BENCH_GATEWAY_PATH ?? '/graphql', body: graphqlBody(CREATE_OTP) },
-      expect: expectOtpPayload,
-      verifyBody: otpMarker,
     },
     {
       name: 'apollo',
       entry: here('../servers/apollo.mjs'),
       env: { PACE_API_URL: paceApiUrl },
-      request: { method: 'POST', headersFor, path: '/graphql', body: graphqlBody(CREATE_OTP) },
+      request: createOtp,
       expect: expectOtpPayload,
       verifyBody: otpMarker,
     },
@@ -152,7 +142,7 @@ export function defineTargets({ stubPort, redisUrl }) {
       info: true,
       entry: here('../servers/raw-proxy.mjs'),
       env: { PACE_API_URL: paceApiUrl },
-      request: { method: 'POST', headersFor, path: '/graphql', body: graphqlBody(CREATE_OTP) },
+      request: createOtp,
       expect: expectOtpPayload,
       verifyBody: otpMarker,
     },
