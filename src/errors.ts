@@ -133,10 +133,17 @@ export class AuthUnavailableError extends CodedError {
 export abstract class UpstreamError extends CodedError {
   /** Upstream HTTP status, when one arrived (for logs and metrics, not for the client). */
   readonly status: number | undefined;
+  /**
+   * Whether the upstream may have received the request (and checked the credentials in it): false
+   * only when the client knows nothing was sent (connect refused, still queued). The PIN guard counts
+   * a check the upstream may have received.
+   */
+  readonly requestSent: boolean;
 
-  constructor(message: string, options: CodedErrorOptions & { readonly status?: number | undefined } = {}) {
+  constructor(message: string, options: CodedErrorOptions & { readonly status?: number | undefined; readonly requestSent?: boolean } = {}) {
     super(message, options);
     this.status = options.status;
+    this.requestSent = options.requestSent ?? true;
   }
 }
 
@@ -153,8 +160,8 @@ export class UpstreamBadResponseError extends UpstreamError {
 export class UpstreamUnavailableError extends UpstreamError {
   override readonly name = 'UpstreamUnavailableError';
   readonly code = 'UPSTREAM_UNAVAILABLE';
-  constructor(cause?: unknown) {
-    super('The PACE API is unreachable. Try again later.', { cause });
+  constructor(cause?: unknown, requestSent = true) {
+    super('The PACE API is unreachable. Try again later.', { cause, requestSent });
   }
 }
 
@@ -162,8 +169,8 @@ export class UpstreamUnavailableError extends UpstreamError {
 export class UpstreamTimeoutError extends UpstreamError {
   override readonly name = 'UpstreamTimeoutError';
   readonly code = 'UPSTREAM_TIMEOUT';
-  constructor(cause?: unknown) {
-    super('The PACE API did not answer in time. Try again later.', { cause });
+  constructor(cause?: unknown, requestSent = true) {
+    super('The PACE API did not answer in time. Try again later.', { cause, requestSent });
   }
 }
 

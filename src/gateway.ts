@@ -21,12 +21,12 @@ import { useRequestLog } from './observability/request-log.js';
 import { useTracing } from './observability/tracing.js';
 import { useRequestBodyLimit } from './security/body-limit.js';
 import { useResponseHeaders } from './security/response-headers.js';
-import { MemoryFailureStore } from './security/failure-store.js';
+import { MemoryGuardStore } from './security/guard-store.js';
 import { useDocumentLimits } from './security/document-limits.js';
 import { useCaseInsensitiveMediaTypes } from './security/media-types.js';
 import { useNoEcho } from './security/no-echo.js';
 import { PinGuard } from './security/pin-guard.js';
-import { RedisFailureStore } from './security/redis-failure-store.js';
+import { RedisGuardStore } from './security/redis-guard-store.js';
 import { UnverifiedCallers, type CallerIdentifier } from './security/callers.js';
 import { VerifiedCallers } from './security/token-verifier.js';
 import { singleMutationFieldRule } from './security/single-field.js';
@@ -74,9 +74,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       : new UnverifiedCallers();
   const pinGuard = new PinGuard({
     store:
-      config.redisUrl.length > 0
-        ? new RedisFailureStore({ urls: config.redisUrl, inFlightTtlMs: config.upstreamTimeoutMs + IN_FLIGHT_TTL_MARGIN_MS, logger })
-        : new MemoryFailureStore(),
+      config.redisSeeds.length > 0
+        ? new RedisGuardStore({ seeds: config.redisSeeds, inFlightTtlMs: config.upstreamTimeoutMs + IN_FLIGHT_TTL_MARGIN_MS, logger })
+        : new MemoryGuardStore(),
     pinMaxFailures: config.pinMaxFailures,
     pinFailureWindowSeconds: config.pinFailureWindowSeconds,
   });

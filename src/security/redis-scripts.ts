@@ -1,6 +1,6 @@
 /**
  * The PIN guard's two Lua scripts, registered once per client with ioredis `defineCommand`
- * (./redis-failure-store.ts). Each runs atomically on the one slot of its account's hash tag.
+ * (./redis-guard-store.ts). Each runs atomically on the one slot of its account's hash tag.
  *
  * KEYS[1]: the account's failures, a sorted set of failure ids scored by time (ms).
  * KEYS[2]: the account's checks in flight, a sorted set of slot ids scored by expiry (ms): a slot

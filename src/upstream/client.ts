@@ -132,11 +132,11 @@ export class PaceClient {
   }
 
   async #attempt(method: 'GET' | 'POST', path: string, call: UpstreamCall, body: string | undefined, retries: number, deadline: number): Promise<UpstreamResponse> {
-    const progress = { answered: false };
+    const progress = { sent: false, answered: false };
     try {
       return await this.#exchange(method, path, call, body, deadline - performance.now(), progress);
     } catch (error) {
-      const mapped = toUpstreamError(error);
+      const mapped = toUpstreamError(error, progress.sent);
       // Retried only when nothing came back yet and time is left: never a half-read answer.
       if (retries > 0 && !progress.answered && mapped instanceof UpstreamUnavailableError && deadline - performance.now() > 0) {
         return this.#attempt(method, path, call, body, retries - 1, deadline);
@@ -156,7 +156,7 @@ export class PaceClient {
     call: UpstreamCall,
     body: string | undefined,
     timeoutMs: number,
-    progress: { answered: boolean },
+    progress: { sent: boolean; answered: boolean },
   ): Promise<UpstreamResponse> {
     const headers: Record<string, string> = {
       authorization: call.authorization,
@@ -174,7 +174,7 @@ export class PaceClient {
       const timer = setTimeout(() => {
         deadlinePassed = true;
         if (controller) controller.abort(new UpstreamTimeoutError());
-        else reject(new UpstreamTimeoutError()); // still queued behind UPSTREAM_CONNECTIONS
+        else reject(new UpstreamTimeoutError(undefined, false)); // still queued behind UPSTREAM_CONNECTIONS: never sent
       }, timeoutMs);
       let status = 0;
       let responseHeaders: Record<string, string | string[] | undefined> = {};
@@ -186,7 +186,9 @@ export class PaceClient {
         {
           onRequestStart(started) {
             controller = started;
-            if (deadlinePassed) started.abort(new UpstreamTimeoutError());
+            // undici calls this on a connected socket, just before writing the request.
+            if (deadlinePassed) started.abort(new UpstreamTimeoutError(undefined, false));
+            else progress.sent = true;
           },
           onResponseStart(started, statusCode, received) {
             progress.answered = true;
@@ -232,12 +234,13 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function toUpstreamError(error: unknown): Error {
+/** `sent`: whether the request reached a connected socket (see UpstreamError.requestSent). */
+function toUpstreamError(error: unknown, sent: boolean): Error {
   if (error instanceof UpstreamError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
-    if (TIMEOUT_CODES.has(code)) return new UpstreamTimeoutError(error);
+    if (TIMEOUT_CODES.has(code)) return new UpstreamTimeoutError(error, sent);
     if (BAD_RESPONSE_CODES.has(code) || code.startsWith('HPE_')) return new UpstreamBadResponseError();
   }
-  return new UpstreamUnavailableError(error instanceof Error ? error : undefined);
+  return new UpstreamUnavailableError(error instanceof Error ? error : undefined, sent);
 }
