@@ -182,6 +182,8 @@ export const REQUEST_ERROR_CODES = {
   BAD_REQUEST: 'BAD_REQUEST',
   /** The document is not valid GraphQL, or over the token, field or alias limits (400). */
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  /** The variables hold more keys and list items than any operation here needs (400). */
+  VARIABLES_TOO_LARGE: 'VARIABLES_TOO_LARGE',
   /** More than one createOtp in one operation: each is a credential check. */
   TOO_MANY_CREDENTIAL_CHECKS: 'TOO_MANY_CREDENTIAL_CHECKS',
   /** Trusted documents: the id is not in the list (Apollo's persisted-query link knows this code). */

@@ -24,6 +24,7 @@ import { useResponseHeaders } from './security/response-headers.js';
 import { MemoryGuardStore } from './security/guard-store.js';
 import { useDocumentLimits } from './security/document-limits.js';
 import { useCaseInsensitiveMediaTypes } from './security/media-types.js';
+import { useVariablesLimit } from './security/variables-limit.js';
 import { useNoEcho } from './security/no-echo.js';
 import { PinGuard } from './security/pin-guard.js';
 import { RedisGuardStore } from './security/redis-guard-store.js';
@@ -57,6 +58,8 @@ export const MAX_FIELD_SELECTIONS = 150;
 export const MAX_ALIASES = 10;
 /** Tokens per document: GraphiQL's introspection query has 184, createOtp with every member ~90. */
 export const MAX_TOKENS = 400;
+/** Keys and list items in the variables, at any depth: createOtp needs 3. */
+export const MAX_VARIABLE_ENTRIES = 100;
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayState>;
 
@@ -94,6 +97,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     ...(config.metricsPort === undefined ? [useMetricsEndpoint(metrics)] : []),
     useRequestLog({ logger, metrics }), // after the probes: it tracks GraphQL requests only
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+    useVariablesLimit(MAX_VARIABLE_ENTRIES),
     ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments, config.allowArbitraryDocuments)] : []),
     EnvelopArmorPlugin({
       maxDepth: { n: 8 },
