@@ -111,7 +111,7 @@ export abstract class CodedError extends Error {
   }
 }
 
-/** The failure-count store (Redis) cannot answer: the PIN guard fails closed. */
+/** The PIN guard's store (Redis) cannot answer, or has not taken an outcome of the account yet: the guard fails closed. */
 export class RateLimitStoreUnavailableError extends CodedError {
   override readonly name = 'RateLimitStoreUnavailableError';
   readonly code = 'RATE_LIMIT_UNAVAILABLE';
