@@ -42,15 +42,15 @@ export class OutcomeWriter {
 
   /** Not awaited: the answer to the client must not wait for (or fail with) the store. */
   write(account: string, slot: string, outcome: AttemptOutcome): void {
-    const entry = { slot, outcome, at: Date.now() };
+    const ended = Date.now();
     const queue = this.#unwritten.get(account);
     if (queue !== undefined) {
-      queue.push(entry); // behind the account's unwritten outcomes, in order
+      queue.push({ slot, outcome, at: ended }); // behind the account's unwritten outcomes, in order
       return;
     }
     this.#store.end(account, slot, outcome, this.#windowSeconds).catch(() => {
       // The store logged why. A slot given back without a result expires by itself (in-flight TTL).
-      if (outcome !== 'other') this.#keep(account, entry);
+      if (outcome !== 'other') this.#keep(account, { slot, outcome, at: ended });
     });
   }
 
