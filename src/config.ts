@@ -25,7 +25,7 @@ export interface Config {
   readonly pinMaxFailures: number;
   readonly pinFailureWindowSeconds: number;
   /** The guard's shared store: a standalone Redis or seeds of a cluster; empty: in memory (one replica). */
-  readonly redisUrl: readonly URL[];
+  readonly redisSeeds: readonly URL[];
   /** PACE's identity provider key set; with paceTokenIssuer, tokens are verified here before anything else. */
   readonly paceJwksUrl: URL | undefined;
   readonly paceTokenIssuer: string | undefined;
@@ -121,7 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   // One URL, or seeds of a cluster separated by commas.
   const seeds = (read('REDIS_URL') ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
-  const redisUrl = seeds.flatMap((seed, index) => url('REDIS_URL', ['redis:', 'rediss:'], seed, seeds.length > 1 ? index : undefined) ?? []);
+  const redisSeeds = seeds.flatMap((seed, index) => url('REDIS_URL', ['redis:', 'rediss:'], seed, seeds.length > 1 ? index : undefined) ?? []);
 
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -164,7 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as LogLevel,
     pinMaxFailures: int('PIN_MAX_FAILURES', 5, 1, 1000),
     pinFailureWindowSeconds: int('PIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
-    redisUrl,
+    redisSeeds,
     paceJwksUrl,
     paceTokenIssuer,
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 300_000),

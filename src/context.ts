@@ -8,7 +8,7 @@ import type { PaceClient, UpstreamCall } from './upstream/client.js';
 /** Made by createGateway's context factory, once per request. */
 export interface GatewayState {
   readonly pace: PaceClient<RequestState>;
-  readonly pinGuard: PinGuard;
+  readonly pinGuard: PinGuard<RequestState>;
   readonly callers: CallerIdentifier;
   readonly requestState: RequestState;
 }

@@ -111,7 +111,7 @@ export abstract class CodedError extends Error {
   }
 }
 
-/** The failure-count store (Redis) cannot answer: the PIN guard fails closed. */
+/** The PIN guard's store (Redis) cannot answer, or has not taken an outcome of the account yet: the guard fails closed. */
 export class RateLimitStoreUnavailableError extends CodedError {
   override readonly name = 'RateLimitStoreUnavailableError';
   readonly code = 'RATE_LIMIT_UNAVAILABLE';
@@ -133,10 +133,17 @@ export class AuthUnavailableError extends CodedError {
 export abstract class UpstreamError extends CodedError {
   /** Upstream HTTP status, when one arrived (for logs and metrics, not for the client). */
   readonly status: number | undefined;
+  /**
+   * Whether the upstream may have received the request (and checked the credentials in it): false
+   * only when the client knows nothing was sent (connect refused, still queued). The PIN guard counts
+   * a check the upstream may have received.
+   */
+  readonly requestSent: boolean;
 
-  constructor(message: string, options: CodedErrorOptions & { readonly status?: number | undefined } = {}) {
+  constructor(message: string, options: CodedErrorOptions & { readonly status?: number | undefined; readonly requestSent?: boolean } = {}) {
     super(message, options);
     this.status = options.status;
+    this.requestSent = options.requestSent ?? true;
   }
 }
 
@@ -153,8 +160,8 @@ export class UpstreamBadResponseError extends UpstreamError {
 export class UpstreamUnavailableError extends UpstreamError {
   override readonly name = 'UpstreamUnavailableError';
   readonly code = 'UPSTREAM_UNAVAILABLE';
-  constructor(cause?: unknown) {
-    super('The PACE API is unreachable. Try again later.', { cause });
+  constructor(cause?: unknown, requestSent = true) {
+    super('The PACE API is unreachable. Try again later.', { cause, requestSent });
   }
 }
 
@@ -162,8 +169,8 @@ export class UpstreamUnavailableError extends UpstreamError {
 export class UpstreamTimeoutError extends UpstreamError {
   override readonly name = 'UpstreamTimeoutError';
   readonly code = 'UPSTREAM_TIMEOUT';
-  constructor(cause?: unknown) {
-    super('The PACE API did not answer in time. Try again later.', { cause });
+  constructor(cause?: unknown, requestSent = true) {
+    super('The PACE API did not answer in time. Try again later.', { cause, requestSent });
   }
 }
 
@@ -199,6 +206,8 @@ export const REQUEST_ERROR_CODES = {
   BAD_REQUEST: 'BAD_REQUEST',
   /** The document is not valid GraphQL, or over the token, field or alias limits (400). */
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  /** The variables hold more keys and list items than any operation here needs (400). */
+  VARIABLES_TOO_LARGE: 'VARIABLES_TOO_LARGE',
   /** More than one createOtp in one operation: each is a credential check. */
   TOO_MANY_CREDENTIAL_CHECKS: 'TOO_MANY_CREDENTIAL_CHECKS',
   /** Trusted documents: the id is not in the list (Apollo's persisted-query link knows this code). */

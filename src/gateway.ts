@@ -18,17 +18,18 @@ import { GatewayMetrics, useMetricsEndpoint } from './observability/metrics.js';
 import { useReadiness } from './observability/readiness.js';
 import { getRequestState, useRequestState, type RequestState } from './observability/request-state.js';
 import { useRequestLog } from './observability/request-log.js';
-import { tracedGuardStore } from './observability/traced-store.js';
+import { traceAdmissions } from './observability/admission-spans.js';
 import type { Tracing } from './observability/tracing.js';
 import { observeUpstreamCalls } from './observability/upstream-calls.js';
 import { useRequestBodyLimit } from './security/body-limit.js';
 import { useResponseHeaders } from './security/response-headers.js';
-import { MemoryFailureStore, type FailureStore } from './security/failure-store.js';
+import { MemoryGuardStore } from './security/guard-store.js';
 import { useDocumentLimits } from './security/document-limits.js';
 import { useCaseInsensitiveMediaTypes } from './security/media-types.js';
+import { useVariablesLimit } from './security/variables-limit.js';
 import { useNoEcho } from './security/no-echo.js';
 import { PinGuard } from './security/pin-guard.js';
-import { RedisFailureStore } from './security/redis-failure-store.js';
+import { RedisGuardStore } from './security/redis-guard-store.js';
 import { UnverifiedCallers, type CallerIdentifier } from './security/callers.js';
 import { VerifiedCallers } from './security/token-verifier.js';
 import { singleMutationFieldRule } from './security/single-field.js';
@@ -65,6 +66,8 @@ export const MAX_FIELD_SELECTIONS = 150;
 export const MAX_ALIASES = 10;
 /** Tokens per document: GraphiQL's introspection query has 184, createOtp with every member ~90. */
 export const MAX_TOKENS = 400;
+/** Keys and list items in the variables, at any depth: createOtp needs 3. */
+export const MAX_VARIABLE_ENTRIES = 100;
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayState>;
 
@@ -82,16 +85,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     config.paceJwksUrl && config.paceTokenIssuer
       ? new VerifiedCallers({ jwksUrl: config.paceJwksUrl, issuer: config.paceTokenIssuer, logger })
       : new UnverifiedCallers();
-  const redis = config.redisUrl.length > 0;
-  const store: FailureStore = redis
-    ? new RedisFailureStore({ urls: config.redisUrl, inFlightTtlMs: config.upstreamTimeoutMs + IN_FLIGHT_TTL_MARGIN_MS, logger })
-    : new MemoryFailureStore();
-  const guardWith = (guardStore: FailureStore) =>
-    new PinGuard({ store: guardStore, pinMaxFailures: config.pinMaxFailures, pinFailureWindowSeconds: config.pinFailureWindowSeconds });
-  const pinGuard = guardWith(store);
-  // Tracing a shared store: each request's guard reports its admission as a span of that request.
-  const pinGuardFor: (state: RequestState) => PinGuard =
-    tracing && redis ? (state) => guardWith(tracedGuardStore(store, tracing, state.traceContext)) : () => pinGuard;
+  const pinGuard = new PinGuard<RequestState>({
+    store:
+      config.redisSeeds.length > 0
+        ? new RedisGuardStore({ seeds: config.redisSeeds, inFlightTtlMs: config.upstreamTimeoutMs + IN_FLIGHT_TTL_MARGIN_MS, logger })
+        : new MemoryGuardStore(),
+    pinMaxFailures: config.pinMaxFailures,
+    pinFailureWindowSeconds: config.pinFailureWindowSeconds,
+    // Tracing a shared store: each admission is a span of its request.
+    observer: tracing && config.redisSeeds.length > 0 ? traceAdmissions(tracing) : undefined,
+  });
   const isShuttingDown = options.isShuttingDown ?? (() => false);
   const isReady = async () => !isShuttingDown() && callers.isReady() && (await pinGuard.checkReady());
   options.abortUpstream?.addEventListener('abort', () => void pace.destroy(), { once: true });
@@ -107,6 +110,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     useRequestState(), // after the probes and pages: it tracks GraphQL requests only
     useRequestLog({ logger, metrics }),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+    useVariablesLimit(MAX_VARIABLE_ENTRIES),
     ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments, config.allowArbitraryDocuments)] : []),
     EnvelopArmorPlugin({
       maxDepth: { n: 8 },
@@ -137,7 +141,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     maskedErrors: { maskError: presentCodedError },
     context: ({ request }) => {
       const requestState = startedRequestState(request);
-      return { pace, pinGuard: pinGuardFor(requestState), callers, requestState };
+      return { pace, pinGuard, callers, requestState };
     },
     plugins,
   });

@@ -54,7 +54,7 @@ describe('the imports of src/', () => {
   it.each([
     ['upstream/', ['upstream/', 'errors.ts']],
     ['security/', ['security/', 'errors.ts', 'auth.ts', 'logger.ts', 'observability/throttled-log.ts', 'trusted-documents.ts']],
-    ['observability/', ['observability/', 'errors.ts', 'logger.ts', 'upstream/client.ts', 'security/failure-store.ts', 'security/guard-store.ts']],
+    ['observability/', ['observability/', 'errors.ts', 'logger.ts', 'request-path.ts', 'upstream/client.ts', 'security/guard-store.ts', 'security/pin-guard.ts']],
     ['errors.ts', []],
   ])('%s imports only from below', (floor, allowed) => {
     const reaching = [...graph]

@@ -1,6 +1,6 @@
 /** Options are checked once, at construction, with messages that say what is wrong. */
 import { describe, expect, it } from 'vitest';
-import { MemoryFailureStore } from '../src/security/failure-store.js';
+import { MemoryGuardStore } from '../src/security/guard-store.js';
 import { PinGuard } from '../src/security/pin-guard.js';
 import { PaceClient } from '../src/upstream/client.js';
 
@@ -28,7 +28,7 @@ describe('PinGuard', () => {
     [0, 900, 'PinGuard: pinMaxFailures must be a positive integer, got 0'],
     [5, 0.5, 'PinGuard: pinFailureWindowSeconds must be a positive integer, got 0.5'],
   ])('rejects pinMaxFailures=%j pinFailureWindowSeconds=%j', async (pinMaxFailures, pinFailureWindowSeconds, message) => {
-    const store = new MemoryFailureStore();
+    const store = new MemoryGuardStore();
     expect(() => new PinGuard({ store, pinMaxFailures, pinFailureWindowSeconds })).toThrowError(new TypeError(message));
     await store.close();
   });

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { APP_SCOPES, DEMO, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
-import { RedisFailureStore } from '../src/security/redis-failure-store.js';
+import { RedisGuardStore } from '../src/security/redis-guard-store.js';
 import { hasRedis, startRedis, type RedisProcess } from './helpers/processes.js';
 import { bearer, CREATE_OTP, graphql, startGateway, type RunningGateway } from './helpers/servers.js';
 
@@ -63,7 +63,7 @@ describe.skipIf(!hasRedis)('PIN guard with REDIS_URL, across replicas', () => {
   });
 
   it('a slot whose end never came expires on its own, even while the account stays busy', async () => {
-    const store = new RedisFailureStore({ urls: [new URL(redis.url)], inFlightTtlMs: 1_000, logger: createLogger('silent') });
+    const store = new RedisGuardStore({ seeds: [new URL(redis.url)], inFlightTtlMs: 1_000, logger: createLogger('silent') });
     const account = 'lost-slot-account';
     try {
       expect(await store.begin(account, 'lost', 2, 900)).toMatchObject({ admitted: true }); // never ended: lost

@@ -59,6 +59,18 @@ describe('typed answers', () => {
   });
 
   it.each([
+    ['the PIN spaced out', { pin: '4711' }, 'PIN 4 7 1 1 is a series'],
+    ['the PIN in full-width digits', { pin: '4711' }, 'PIN ４７１１ is a series'],
+    ['the password in another case', { password: 'Correct-Horse' }, 'Password CORRECT-HORSE is too common'],
+    ['the password with its spaces changed', { password: 'correct horse battery' }, 'Password "Correct  Horse\tBattery" is too common'],
+    ['the password without its spaces', { password: 'correct horse battery' }, 'Password correcthorsebattery is too common'],
+  ])('422 echoing %s: the message is replaced', async (_case, input, detail) => {
+    await using gateway = await startScriptedGateway(send(422, jsonApi({ detail, source: { pointer: Object.keys(input)[0] === 'pin' ? '/pin' : '/password' } }), API));
+    const { body } = await createOtp(gateway.url, input, TOKEN);
+    expect(body.data?.['createOtp'].fields).toEqual([{ path: ['input', Object.keys(input)[0]], message: 'This value was rejected by the PACE API.' }]);
+  });
+
+  it.each([
     ['delta seconds', '120', 120],
     ['absent', undefined, null],
     ['garbage', 'soon', null],
@@ -94,6 +106,8 @@ describe('coded top-level errors', () => {
     ['201 with a numeric otp', send(201, JSON.stringify({ otp: 123456, expiresAt: new Date().toISOString() })), undefined],
     ['201 with a bad date', send(201, JSON.stringify({ otp: '123456', expiresAt: 'tomorrow' })), undefined],
     ['201 with an impossible date', send(201, JSON.stringify({ otp: '123456', expiresAt: '2024-13-45T99:00:00Z' })), undefined],
+    ['201 with a date that does not exist (not rolled over to March 3rd)', send(201, JSON.stringify({ otp: '123456', expiresAt: '2030-02-31T10:00:00Z' })), undefined],
+    ['201 with an hour that does not exist', send(201, JSON.stringify({ otp: '123456', expiresAt: '2030-02-28T24:00:00Z' })), undefined],
     ['201 empty', send(201, ''), undefined],
     ['201 JSON array', send(201, '[]'), undefined],
     ['201 JSON null', send(201, 'null'), undefined],

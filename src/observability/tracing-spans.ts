@@ -4,7 +4,7 @@
  * - INTERNAL `mutation CreateOtp` per operation (parse, validate and execute inside it: they take
  *   microseconds with Yoga's parse cache, and three spans more per request would cost more than they tell);
  * - CLIENT `POST /user/…/user/otp` per PACE call, whose own context is the traceparent PACE receives;
- * - CLIENT spans around dependency calls handed the request's context (withSpan: the PIN guard's
+ * - CLIENT spans around dependency calls handed the request's context (clientSpan: the PIN guard's
  *   Redis admission check).
  *
  * The context is handed along explicitly (Request -> RequestState.traceContext -> UpstreamCall), with
@@ -101,22 +101,15 @@ export class GatewayTracer implements Tracing {
     return target;
   }
 
-  withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>, parentContext: unknown): Promise<T> {
+  clientSpan(name: string, attributes: SpanAttributes, parentContext: unknown): (failure?: string) => void {
     // Without a parent handed along (e.g. bookkeeping after the answer): no span.
     const parent = parentContext as Context | undefined;
-    if (parent === undefined) return fn();
+    if (parent === undefined) return noSpan;
     const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
-    return fn().then(
-      (value) => {
-        span.end();
-        return value;
-      },
-      (error: unknown) => {
-        failed(span, error instanceof Error ? error.name : 'Error');
-        span.end();
-        throw error;
-      },
-    );
+    return (failure) => {
+      if (failure !== undefined) failed(span, failure);
+      span.end();
+    };
   }
 
   flush(): Promise<void> {
@@ -198,6 +191,8 @@ export class GatewayTracer implements Tracing {
     };
   }
 }
+
+const noSpan = (): void => undefined;
 
 /** Marks the span failed with a code only: messages can quote what a client or upstream sent. */
 function failed(span: Span, errorType: string): void {

@@ -36,10 +36,10 @@ export interface Tracing {
    */
   upstreamSpan(parent: unknown, method: string, origin: string, path: string, headers: Record<string, string>): UpstreamSpan;
   /**
-   * Runs `fn` inside a CLIENT span (a call to a dependency such as Redis), child of `parent` (without
-   * one, no span); a thrown error marks the span failed with its name only.
+   * A CLIENT span around a call to a dependency such as Redis, child of `parent` (without one, no
+   * span); ended by the function it returns, with the error's name when the call failed.
    */
-  withSpan<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T>, parent: unknown): Promise<T>;
+  clientSpan(name: string, attributes: SpanAttributes, parent: unknown): (failure?: string) => void;
   /** Exports every finished span now. */
   flush(): Promise<void>;
   /** Exports what is pending and stops; gives up after `timeoutMs` (the shutdown budget left). */

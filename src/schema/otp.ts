@@ -57,7 +57,7 @@ async function checkAndCreate(context: GatewayContext, input: OtpInput): Promise
   // Known only for a token verified here; otherwise PACE checks the scope.
   if (caller.scopes !== undefined && !caller.scopes.has(CREATE_OTP_SCOPE)) throw new ForbiddenError();
   const credentials = otpCredentials(input);
-  return context.pinGuard.guard(caller.account, () => createOtp(context.pace, upstreamCall(context, authorization), credentials));
+  return context.pinGuard.guard(caller.account, () => createOtp(context.pace, upstreamCall(context, authorization), credentials), context.requestState);
 }
 
 interface OtpInput {

@@ -135,13 +135,13 @@ export class PaceClient<C = unknown> {
     let cause: string | undefined;
     try {
       for (let attempt = 0; ; attempt++) {
-        const progress = { answered: false };
+        const progress = { sent: false, answered: false };
         try {
           const response = await this.#exchange(method, fullPath, headers, body, deadline - performance.now(), progress);
           status = response.status;
           return response;
         } catch (error) {
-          const mapped = toUpstreamError(error);
+          const mapped = toUpstreamError(error, progress.sent);
           // Retried only when nothing came back yet and time is left: never a half-read answer.
           const retry = attempt < retries && !progress.answered && mapped instanceof UpstreamUnavailableError && deadline - performance.now() > 0;
           if (!retry) throw mapped;
@@ -170,7 +170,7 @@ export class PaceClient<C = unknown> {
     headers: Record<string, string>,
     body: string | undefined,
     timeoutMs: number,
-    progress: { answered: boolean },
+    progress: { sent: boolean; answered: boolean },
   ): Promise<UpstreamResponse> {
     const maxBodyBytes = this.#maxBodyBytes;
     return new Promise((resolve, reject) => {
@@ -179,7 +179,7 @@ export class PaceClient<C = unknown> {
       const timer = setTimeout(() => {
         deadlinePassed = true;
         if (controller) controller.abort(new UpstreamTimeoutError());
-        else reject(new UpstreamTimeoutError()); // still queued behind UPSTREAM_CONNECTIONS
+        else reject(new UpstreamTimeoutError(undefined, false)); // still queued behind UPSTREAM_CONNECTIONS: never sent
       }, timeoutMs);
       let status = 0;
       let responseHeaders: Record<string, string | string[] | undefined> = {};
@@ -191,7 +191,9 @@ export class PaceClient<C = unknown> {
         {
           onRequestStart(started) {
             controller = started;
-            if (deadlinePassed) started.abort(new UpstreamTimeoutError());
+            // undici calls this on a connected socket, just before writing the request.
+            if (deadlinePassed) started.abort(new UpstreamTimeoutError(undefined, false));
+            else progress.sent = true;
           },
           onResponseStart(started, statusCode, received) {
             progress.answered = true;
@@ -237,12 +239,13 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function toUpstreamError(error: unknown): Error {
+/** `sent`: whether the request reached a connected socket (see UpstreamError.requestSent). */
+function toUpstreamError(error: unknown, sent: boolean): Error {
   if (error instanceof UpstreamError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
-    if (TIMEOUT_CODES.has(code)) return new UpstreamTimeoutError(error);
+    if (TIMEOUT_CODES.has(code)) return new UpstreamTimeoutError(error, sent);
     if (BAD_RESPONSE_CODES.has(code) || code.startsWith('HPE_')) return new UpstreamBadResponseError();
   }
-  return new UpstreamUnavailableError(error instanceof Error ? error : undefined);
+  return new UpstreamUnavailableError(error instanceof Error ? error : undefined, sent);
 }

@@ -13,6 +13,7 @@ import {
   UpstreamBadResponseError,
   type FieldProblem,
 } from '../errors.js';
+import { GraphQLDateTime } from 'graphql-scalars';
 import type { UpstreamResponse } from './client.js';
 import { parseJsonApiErrors, pointerToInputPath, type JsonApiError } from './json-api.js';
 
@@ -59,10 +60,24 @@ function fieldProblems(errors: readonly JsonApiError[], secrets: readonly string
 /** The upstream's own words help the user fix a field, unless they echo a secret or run long. */
 function safeMessage(error: JsonApiError, secrets: readonly string[]): string {
   const text = error.detail ?? error.title;
-  if (text === undefined || text.length > MAX_FIELD_MESSAGE || secrets.some((s) => s !== '' && text.includes(s))) {
+  if (text === undefined || text.length > MAX_FIELD_MESSAGE || echoes(text, secrets)) {
     return 'This value was rejected by the PACE API.';
   }
   return text;
+}
+
+/** Also an echo in another case or spacing ("Ab12 Cd" as "AB12CD", a PIN as "1 2 3 4", full-width digits). */
+function echoes(text: string, secrets: readonly string[]): boolean {
+  const folded = fold(text);
+  return secrets.some((secret) => {
+    const needle = fold(secret);
+    return needle !== '' && folded.includes(needle);
+  });
+}
+
+/** Compatibility forms folded (NFKC), lower case, without whitespace or invisible separators. */
+function fold(value: string): string {
+  return value.normalize('NFKC').toLowerCase().replace(/[\s\u200b-\u200d\u2060\ufeff]+/gu, '');
 }
 
 /** Retry-After as delta-seconds or an HTTP-date; undefined when absent or unreadable. */
@@ -91,8 +106,21 @@ export function otpFromResponse(response: UpstreamResponse): Otp {
   const otp = body?.otp;
   const expiresAt = body?.expiresAt;
   if (typeof otp === 'string' && otp !== '' && typeof expiresAt === 'string' && RFC3339.test(expiresAt)) {
-    const date = new Date(expiresAt);
-    if (!Number.isNaN(date.getTime())) return { otp, expiresAt: date };
+    const date = realDate(expiresAt);
+    if (date !== undefined) return { otp, expiresAt: date };
   }
   throw new UpstreamBadResponseError(response.status, response.requestId);
+}
+
+/**
+ * The instant, if the string names one that exists: `new Date` rolls 2030-02-31 over to March 3rd,
+ * graphql-scalars' DateTime (the scalar the schema answers with) checks each field of RFC 3339.
+ */
+function realDate(value: string): Date | undefined {
+  try {
+    const date = GraphQLDateTime.parseValue(value);
+    return date instanceof Date && !Number.isNaN(date.getTime()) ? date : undefined;
+  } catch {
+    return undefined;
+  }
 }

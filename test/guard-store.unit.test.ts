@@ -1,27 +1,28 @@
 /** The in-memory store: a sliding window of failures and checks in flight, both per account. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MemoryFailureStore } from '../src/security/failure-store.js';
+import { MemoryGuardStore } from '../src/security/guard-store.js';
 
 const WINDOW = 900;
 const account = 'acct';
-let store: MemoryFailureStore;
+let store: MemoryGuardStore;
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
-  store = new MemoryFailureStore();
+  store = new MemoryGuardStore();
 });
 afterEach(async () => {
   await store.close();
   vi.useRealTimers();
 });
 
+/** A wrong PIN at `at` ms: one check, with a slot of its own. */
 async function fail(at: number) {
   vi.setSystemTime(at);
-  expect(await store.begin(account, 'slot', 5, WINDOW)).toMatchObject({ admitted: true });
-  await store.end(account, 'slot', 'failure', WINDOW);
+  expect(await store.begin(account, `failed-at-${at}`, 5, WINDOW)).toMatchObject({ admitted: true });
+  await store.end(account, `failed-at-${at}`, 'failure', WINDOW);
 }
 
-describe('MemoryFailureStore', () => {
+describe('MemoryGuardStore', () => {
   it('locks after five failures within the window and says honestly when it frees', async () => {
     for (let i = 0; i < 5; i += 1) await fail(i * 1000);
     vi.setSystemTime(10_000);
@@ -58,5 +59,25 @@ describe('MemoryFailureStore', () => {
     expect(await store.begin('other', 'd', 5, WINDOW)).toMatchObject({ admitted: true });
     await store.end(account, 'a', 'other', WINDOW);
     expect(await store.begin(account, 'e', 5, WINDOW)).toMatchObject({ admitted: true });
+  });
+});
+
+describe('MemoryGuardStore.end', () => {
+  it('gives back only the slot it names: ending a slot never admitted frees no place of the checks in flight', async () => {
+    for (let i = 0; i < 5; i += 1) expect(await store.begin(account, `in-flight-${i}`, 5, WINDOW)).toMatchObject({ admitted: true });
+    await store.end(account, 'never-admitted', 'other', WINDOW);
+    await store.end(account, 'in-flight-0', 'other', WINDOW);
+    await store.end(account, 'in-flight-0', 'other', WINDOW); // twice: still one place
+    expect(await store.begin(account, 'sixth', 5, WINDOW)).toMatchObject({ admitted: true });
+    expect(await store.begin(account, 'seventh', 5, WINDOW)).toEqual({ admitted: false, failures: 0, resetInMs: 0 });
+  });
+
+  it('records a failure once per slot, also when repeated after a lost answer, and also when its slot is gone', async () => {
+    expect(await store.begin(account, 'a', 5, WINDOW)).toMatchObject({ admitted: true });
+    await store.end(account, 'a', 'failure', WINDOW);
+    await store.end(account, 'a', 'failure', WINDOW); // a retried write
+    await store.end(account, 'expired', 'failure', WINDOW); // a late outcome whose slot is no longer held
+    for (const slot of ['b', 'c', 'd']) expect(await store.begin(account, slot, 5, WINDOW)).toMatchObject({ admitted: true });
+    expect(await store.begin(account, 'e', 5, WINDOW)).toMatchObject({ admitted: false, failures: 2 });
   });
 });
