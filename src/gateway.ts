@@ -2,9 +2,8 @@
  * createGateway(config) -> a Yoga instance that never listens: the server, the tests and any host
  * application mount it where they like.
  */
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { createYoga, maskError, type CORSOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
@@ -28,11 +27,11 @@ import { useDocumentLimits } from './security/document-limits.js';
 import { useCaseInsensitiveMediaTypes } from './security/media-types.js';
 import { useVariablesLimit } from './security/variables-limit.js';
 import { useNoEcho } from './security/no-echo.js';
+import { useValidationRules } from './security/validation-rules.js';
 import { PinGuard } from './security/pin-guard.js';
 import { RedisGuardStore } from './security/redis-guard-store.js';
 import { UnverifiedCallers, type CallerIdentifier } from './security/callers.js';
 import { VerifiedCallers } from './security/token-verifier.js';
-import { singleMutationFieldRule } from './security/single-field.js';
 import { useTrustedDocuments } from './trusted-documents.js';
 import { PaceClient } from './upstream/client.js';
 
@@ -112,21 +111,21 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     useVariablesLimit(MAX_VARIABLE_ENTRIES),
     ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments, config.allowArbitraryDocuments)] : []),
-    EnvelopArmorPlugin({
-      maxDepth: { n: 8 },
-      maxAliases: { n: MAX_ALIASES },
-      maxTokens: { enabled: false }, // graphql-js's own limit in useDocumentLimits: the same, cheaper
-      maxDirectives: { n: 10 },
-      costLimit: { maxCost: 5000 },
-      // Without introspection, "did you mean …?" would still leak the schema.
-      blockFieldSuggestion: { enabled: !config.introspection },
-    }),
     useDocumentLimits({ maxTokens: MAX_TOKENS, maxFields: MAX_FIELD_SELECTIONS, maxAliases: MAX_ALIASES }),
-    { onValidate: ({ addValidationRule }) => addValidationRule(singleMutationFieldRule('createOtp')) },
+    useValidationRules({
+      maxDepth: 8,
+      maxAliases: MAX_ALIASES,
+      maxDirectives: 10,
+      maxCost: 5000,
+      singleMutationField: 'createOtp',
+      introspection: config.introspection,
+    }),
+    // Without introspection, "did you mean …?" would still leak the schema.
+    // (an envelop plugin typed for any context: Yoga's is one)
+    ...(config.introspection ? [] : [blockFieldSuggestionsPlugin() as Plugin]),
     useNoEcho({ exposeOriginalErrors: !config.production, hideSuggestions: !config.introspection }),
     { onDispose: () => Promise.all([pace.close(), pinGuard.close(), callers.close()]).then(() => undefined) },
   ];
-  if (!config.introspection) plugins.push(useDisableIntrospection());
 
   return createYoga<Record<string, unknown>, GatewayState>({
     schema: subgraphSchema({ typePrefix: config.graphqlTypePrefix }),

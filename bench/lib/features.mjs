@@ -9,10 +9,10 @@ const PLUGINS = {
   'security/response-headers.js': noPlugin('useResponseHeaders'),
   'security/document-limits.js': noPlugin('useDocumentLimits'),
   'security/no-echo.js': noPlugin('useNoEcho'),
-  'security/single-field.js': 'export function singleMutationFieldRule() { return () => ({}); }',
+  'security/variables-limit.js': noPlugin('useVariablesLimit'),
   '@graphql-yoga/plugin-csrf-prevention': noPlugin('useCSRFPrevention'),
-  '@escape.tech/graphql-armor': noPlugin('EnvelopArmorPlugin'),
-  '@graphql-yoga/plugin-disable-introspection': noPlugin('useDisableIntrospection'),
+  'security/validation-rules.js': noPlugin('useValidationRules'),
+  '@escape.tech/graphql-armor-block-field-suggestions': noPlugin('blockFieldSuggestionsPlugin'),
 };
 
 export const FEATURES = {
@@ -52,9 +52,12 @@ export const FEATURES = {
   'response headers': { replace: { 'security/response-headers.js': PLUGINS['security/response-headers.js'] } },
   'document limits': { replace: { 'security/document-limits.js': PLUGINS['security/document-limits.js'] } },
   'no-echo': { replace: { 'security/no-echo.js': PLUGINS['security/no-echo.js'] } },
-  'single-field rule': { replace: { 'security/single-field.js': PLUGINS['security/single-field.js'] } },
+  'variables limit': { replace: { 'security/variables-limit.js': PLUGINS['security/variables-limit.js'] } },
   CSRF: { replace: { '@graphql-yoga/plugin-csrf-prevention': PLUGINS['@graphql-yoga/plugin-csrf-prevention'] } },
-  'graphql-armor': { replace: { '@escape.tech/graphql-armor': PLUGINS['@escape.tech/graphql-armor'] } },
-  'disable introspection': { replace: { '@graphql-yoga/plugin-disable-introspection': PLUGINS['@graphql-yoga/plugin-disable-introspection'] } },
+  'validation rules': {
+    replace: { 'security/validation-rules.js': PLUGINS['security/validation-rules.js'] },
+    what: "graphql-armor's depth, alias, directive and cost rules, one createOtp per operation, no introspection",
+  },
+  'field suggestions': { replace: { '@escape.tech/graphql-armor-block-field-suggestions': PLUGINS['@escape.tech/graphql-armor-block-field-suggestions'] } },
   'all hardening plugins': { replace: PLUGINS, what: 'every plugin above at once' },
 };
