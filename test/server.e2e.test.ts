@@ -115,7 +115,8 @@ describe('the running process', () => {
     }
 
     await upstream.close(); // down
-    const down = await createOtp('down-secret-pin-6');
+    // Another account: the five faults above, each received by PACE, count as failures and lock TOKEN's.
+    const down = await createOtp('down-secret-pin-6', userToken(1_000));
     expect(down.body.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_UNAVAILABLE');
     upstream = await startUpstream(upstream.port);
 
@@ -140,7 +141,7 @@ describe('the running process', () => {
   }, 120_000);
 
   it('on SIGTERM, lets an in-flight request finish with its OTP, refuses new work, and exits 0', async () => {
-    const inFlight = createOtp('slow-1');
+    const inFlight = createOtp('slow-1', userToken(1_001)); // TOKEN's account is locked by the faults above
     await new Promise((resolve) => setTimeout(resolve, 300)); // the request has reached the upstream
     const exit = gateway.stop('SIGTERM');
     const { body } = await inFlight;
