@@ -69,8 +69,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     connections: config.upstreamConnections,
   });
   const callers: CallerIdentifier =
-    config.paceJwksUrl && config.paceTokenIssuer
-      ? new VerifiedCallers({ jwksUrl: config.paceJwksUrl, issuer: config.paceTokenIssuer, logger })
+    config.paceTokenIssuer !== undefined
+      ? new VerifiedCallers({ issuer: config.paceTokenIssuer, jwksUrl: config.paceJwksUrl, logger })
       : new UnverifiedCallers();
   const pinGuard = new PinGuard({
     store:
