@@ -82,7 +82,8 @@ export class VerifiedCallers implements CallerIdentifier {
 
     const header = readHeader(token);
     if (header === undefined || !ASYMMETRIC_ALGORITHMS.has(header.alg)) throw new UnauthenticatedError();
-    const key = (await this.#keyFor(header.kid, header.alg)) ?? undefined;
+    // The hot path stays synchronous: only an unknown kid waits for the key set.
+    const key = this.#heldKey(header.kid, header.alg) ?? (header.kid === undefined ? undefined : await this.#fetchKey(header.kid, header.alg));
     if (key === undefined || !key.algorithms.includes(header.alg)) throw new UnauthenticatedError();
 
     let payload: Record<string, unknown>;
@@ -110,12 +111,13 @@ export class VerifiedCallers implements CallerIdentifier {
     clearTimeout(this.#retry);
   }
 
-  /** The key the token names; an unknown kid refetches the key set once per cooldown. */
-  async #keyFor(kid: string | undefined, alg: string): Promise<HeldKey | undefined> {
-    const find = () =>
-      kid === undefined ? onlyOne(this.#keys.filter((key) => key.algorithms.includes(alg))) : this.#keys.find((key) => key.kid === kid);
-    const held = find();
-    if (held !== undefined || kid === undefined) return held;
+  /** The held key the token names (by kid, else the only one for its alg). */
+  #heldKey(kid: string | undefined, alg: string): HeldKey | undefined {
+    return kid === undefined ? onlyOne(this.#keys.filter((key) => key.algorithms.includes(alg))) : this.#keys.find((key) => key.kid === kid);
+  }
+
+  /** An unknown kid: the key set is refetched, once per cooldown, and shared by the tokens waiting for it. */
+  async #fetchKey(kid: string, alg: string): Promise<HeldKey | undefined> {
     if (this.#fetching === undefined && this.#mayFetch()) void this.#refetch().catch(() => {}); // awaited just below
     if (this.#fetching !== undefined) {
       try {
@@ -126,7 +128,7 @@ export class VerifiedCallers implements CallerIdentifier {
     } else if (this.#lastFetchFailed) {
       throw new AuthUnavailableError(); // the identity provider did not answer the last refetch: cannot tell yet
     }
-    return find();
+    return this.#heldKey(kid, alg);
   }
 
   #mayFetch(): boolean {
