@@ -151,6 +151,30 @@ describe('PACE_JWKS_URL overrides the discovery document', () => {
   });
 });
 
+describe('keys without `alg`: the algorithms of their kty and curve', () => {
+  it('an EC P-256 key (no alg) verifies ES256 only; an oct key beside it verifies nothing', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const ecKey = { ...publicKey.export({ format: 'jwk' }), kid: 'ec-1', use: 'sig' };
+    const octKey = { kty: 'oct', kid: 'hmac-1', k: Buffer.from('shared-secret').toString('base64url') };
+    await using jwks = await listen((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [octKey, ecKey] })));
+    const received: RecordedRequest[] = [];
+    const sandbox = await startSandbox({ onRequest: (request) => received.push(request) }); // PACE itself knows only its realm's RS256 keys
+    try {
+      const issuer = 'https://id.example/auth/realms/pace';
+      await using gateway = await startGateway(sandbox.url, { PACE_TOKEN_ISSUER: issuer, PACE_JWKS_URL: `${jwks.url}/certs` });
+      const claims = { iss: issuer, sub: DEMO.user.sub, scope: APP_SCOPES, exp: now() + 600 };
+      await resultOf(gateway, signJwt({ alg: 'ES256', kid: 'ec-1' }, claims, { key: privateKey, digest: 'sha256' }));
+      expect(paceCalls(received)).toHaveLength(1); // verified here, so sent on to PACE
+      expect(await resultOf(gateway, signJwt({ alg: 'ES384', kid: 'ec-1' }, { ...claims, jti: 'b' }, { key: privateKey, digest: 'sha384' }))).toBe('Unauthenticated');
+      expect(await resultOf(gateway, signJwt({ alg: 'HS256', kid: 'hmac-1' }, claims, { hmac: 'shared-secret' }))).toBe('Unauthenticated');
+      expect(paceCalls(received)).toHaveLength(1);
+      expect((await fetch(`${gateway.url}/ready`)).status).toBe(200);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
 describe('a discovery document or key set that cannot be used: AUTH_UNAVAILABLE and /ready 503, never unverified', () => {
   let sandbox: RunningSandbox;
   let otpCalls = 0;
