@@ -26,9 +26,10 @@ export interface Config {
   readonly pinFailureWindowSeconds: number;
   /** The guard's shared store: a standalone Redis or seeds of a cluster; empty: in memory (one replica). */
   readonly redisSeeds: readonly URL[];
-  /** PACE's identity provider key set; with paceTokenIssuer, tokens are verified here before anything else. */
-  readonly paceJwksUrl: URL | undefined;
+  /** PACE ID's issuer: set, tokens are verified here before anything else, against its discovery document's key set. */
   readonly paceTokenIssuer: string | undefined;
+  /** Overrides the key set's URL the discovery document names. */
+  readonly paceJwksUrl: URL | undefined;
   readonly shutdownTimeoutMs: number;
   readonly maxRequestBodyBytes: number;
   /** Browser origins allowed to call the gateway cross-origin; empty: CORS off (same origin only). */
@@ -109,14 +110,24 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('PACE_API_URL must not have a query string or fragment');
   }
 
+  // PACE_TOKEN_ISSUER alone is enough: its discovery document names the key set. PACE_JWKS_URL overrides that.
   const paceJwksUrl = url('PACE_JWKS_URL', ['http:', 'https:']);
   const paceTokenIssuer = read('PACE_TOKEN_ISSUER');
-  if ((read('PACE_JWKS_URL') === undefined) !== (paceTokenIssuer === undefined)) {
-    problems.push('PACE_JWKS_URL and PACE_TOKEN_ISSUER go together: set both to verify tokens, or neither');
+  if (read('PACE_JWKS_URL') !== undefined && paceTokenIssuer === undefined) {
+    problems.push('PACE_JWKS_URL needs PACE_TOKEN_ISSUER (the iss every token must carry); PACE_TOKEN_ISSUER alone is enough');
   }
   // The keys that decide which tokens are genuine: in production only over TLS, or from this machine.
   if (production && paceJwksUrl?.protocol === 'http:' && !LOCAL_HOSTS.includes(paceJwksUrl.hostname)) {
     problems.push('PACE_JWKS_URL must be https when NODE_ENV=production (http only to localhost)');
+  }
+  if (paceTokenIssuer !== undefined) {
+    const issuerUrl = URL.canParse(paceTokenIssuer) ? new URL(paceTokenIssuer) : undefined;
+    const discoverable = issuerUrl !== undefined && ['http:', 'https:'].includes(issuerUrl.protocol) && issuerUrl.search === '' && issuerUrl.hash === '';
+    if (paceJwksUrl === undefined && read('PACE_JWKS_URL') === undefined && !discoverable) {
+      problems.push('PACE_TOKEN_ISSUER must be an http(s) URL such as https://id.pace.cloud/auth/realms/pace (its discovery document names the key set), or set PACE_JWKS_URL too');
+    }
+    // An issuer is https in production, with no exception for this machine: so the sandbox's (http) never is.
+    if (production && issuerUrl?.protocol !== 'https:') problems.push('PACE_TOKEN_ISSUER must be an https URL when NODE_ENV=production');
   }
 
   // One URL, or seeds of a cluster separated by commas.

@@ -120,12 +120,28 @@ export class RateLimitStoreUnavailableError extends CodedError {
   }
 }
 
-/** The identity provider's key set (PACE_JWKS_URL) cannot be loaded: tokens cannot be verified. Safe to retry. */
+/** The identity provider's key set (PACE_TOKEN_ISSUER's, or PACE_JWKS_URL) cannot be loaded: tokens cannot be verified. Safe to retry. */
 export class AuthUnavailableError extends CodedError {
   override readonly name = 'AuthUnavailableError';
   readonly code = 'AUTH_UNAVAILABLE';
   constructor(cause?: unknown) {
     super('The service is temporarily unable to verify access tokens. Try again later.', { cause });
+  }
+}
+
+/**
+ * Why the identity provider's discovery document or key set could not be used (logged, the cause of an
+ * AuthUnavailableError). `reason` groups them in the log; the message names no token or key material.
+ */
+export class KeySetError extends Error {
+  override readonly name = 'KeySetError';
+  readonly code = 'KEY_SET_UNUSABLE';
+  constructor(
+    readonly reason: 'DISCOVERY_FAILED' | 'ISSUER_MISMATCH' | 'FETCH_FAILED' | 'NO_USABLE_KEYS',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
   }
 }
 

@@ -81,8 +81,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     observer: observeUpstreamCalls(metrics, tracing),
   });
   const callers: CallerIdentifier =
-    config.paceJwksUrl && config.paceTokenIssuer
-      ? new VerifiedCallers({ jwksUrl: config.paceJwksUrl, issuer: config.paceTokenIssuer, logger })
+    config.paceTokenIssuer !== undefined
+      ? new VerifiedCallers({ issuer: config.paceTokenIssuer, jwksUrl: config.paceJwksUrl, logger })
       : new UnverifiedCallers();
   const pinGuard = new PinGuard<RequestState>({
     store:

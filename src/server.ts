@@ -22,18 +22,20 @@ const tracing = await startTracing(config.tracing, logger);
 let sandbox: RunningSandbox | undefined;
 if (config.paceApiUrl === undefined) {
   // Loaded only when used: a production process never imports the sandbox (nor its key generation).
-  const { startSandbox } = await import('./sandbox/index.js');
-  sandbox = await startSandbox();
+  const { startEmbeddedSandbox } = await import('./sandbox/index.js');
+  const embedded = await startEmbeddedSandbox();
+  sandbox = embedded;
   logger.warn({ upstream: sandbox.url }, 'PACE_API_URL is not set: using the embedded sandbox upstream (development only)');
+  if (!embedded.stablePort) logger.warn({ issuer: sandbox.issuer }, "the sandbox's usual port is taken: the demo tokens printed now die with this process");
 }
 const paceApiUrl = config.paceApiUrl ?? new URL(sandbox!.url);
-// The sandbox signs its demo tokens: verify them as production would verify PACE's.
-const tokenVerification = sandbox && config.paceJwksUrl === undefined ? { paceJwksUrl: new URL(sandbox.jwksUrl), paceTokenIssuer: sandbox.issuer } : {};
-const jwksUrl = config.paceJwksUrl ?? tokenVerification.paceJwksUrl;
-if (jwksUrl) logger.info({ jwks: jwksUrl.origin + jwksUrl.pathname }, 'access tokens are verified against PACE_JWKS_URL');
+// The sandbox signs its demo tokens: verify them as production verifies PACE ID's, through its issuer's discovery document.
+const tokenVerification = sandbox && config.paceTokenIssuer === undefined ? { paceTokenIssuer: sandbox.issuer } : {};
+const tokenIssuer = config.paceTokenIssuer ?? tokenVerification.paceTokenIssuer;
+if (tokenIssuer) logger.info({ issuer: tokenIssuer, jwks: config.paceJwksUrl ? config.paceJwksUrl.origin + config.paceJwksUrl.pathname : 'discovery' }, 'access tokens are verified against the key set of PACE_TOKEN_ISSUER');
 else if (config.production) {
   logger.warn(
-    'PACE_JWKS_URL is not set: tokens are not verified here, and the PIN guard keys accounts by an unverified `sub` ' +
+    'PACE_TOKEN_ISSUER is not set: tokens are not verified here, and the PIN guard keys accounts by an unverified `sub` ' +
       "(a forged token carrying someone's `sub` can hold that account's in-flight slots while PACE takes to reject it)",
   );
 }

@@ -72,8 +72,9 @@ describe('loadConfig', () => {
     ['PACE_API_URL', 'https://api.pace.cloud/user/2024-1?x=1', 'PACE_API_URL must not have a query string'],
     ['REDIS_URL', 'http://localhost:6379', 'REDIS_URL must be a redis: or rediss: URL'],
     ['REDIS_URL', 'redis://a:6379,b:6379', 'REDIS_URL (entry 2) must be a redis: or rediss: URL'],
-    ['PACE_JWKS_URL', 'https://id.pace.cloud/certs', 'PACE_JWKS_URL and PACE_TOKEN_ISSUER go together'],
-    ['PACE_TOKEN_ISSUER', 'https://id.pace.cloud/auth/realms/pace', 'PACE_JWKS_URL and PACE_TOKEN_ISSUER go together'],
+    ['PACE_JWKS_URL', 'https://id.pace.cloud/certs', 'PACE_JWKS_URL needs PACE_TOKEN_ISSUER'],
+    ['PACE_TOKEN_ISSUER', 'pace-otp-sandbox', 'PACE_TOKEN_ISSUER must be an http(s) URL such as https://id.pace.cloud/auth/realms/pace'],
+    ['PACE_TOKEN_ISSUER', 'https://id.pace.cloud/auth/realms/pace?x=1', 'PACE_TOKEN_ISSUER must be an http(s) URL'],
     ['PACE_JWKS_URL', 'file:///etc/keys', 'PACE_JWKS_URL must be a http: or https: URL'],
     ['CORS_ORIGINS', 'app.example.com', 'CORS_ORIGINS entries must be origins like https://app.example.com (or *), got "app.example.com"'],
     ['CORS_ORIGINS', 'https://app.example.com/path', 'CORS_ORIGINS entries must be origins'],
@@ -115,6 +116,17 @@ describe('loadConfig', () => {
     );
     expect(loadConfig({ NODE_ENV: 'production', PACE_API_URL: 'http://127.0.0.1:8080/user/2024-1' }).production).toBe(true);
     expect(loadConfig({ PACE_API_URL: 'http://pace.internal/user/2024-1' }).paceApiUrl?.hostname).toBe('pace.internal');
+  });
+
+  it('takes PACE_TOKEN_ISSUER alone (discovery), https in production, the sandbox never', () => {
+    expect(loadConfig({ PACE_TOKEN_ISSUER: 'https://id.pace.cloud/auth/realms/pace' })).toMatchObject({ paceTokenIssuer: 'https://id.pace.cloud/auth/realms/pace', paceJwksUrl: undefined });
+    const production = { NODE_ENV: 'production', PACE_API_URL: 'https://api.pace.cloud/user/2024-1' };
+    expect(loadConfig({ ...production, PACE_TOKEN_ISSUER: 'https://id.pace.cloud/auth/realms/pace' }).paceTokenIssuer).toBe('https://id.pace.cloud/auth/realms/pace');
+    for (const issuer of ['http://127.0.0.1:4011/auth/realms/pace', 'http://id.pace.cloud/auth/realms/pace']) {
+      expect(() => loadConfig({ ...production, PACE_TOKEN_ISSUER: issuer })).toThrowError('PACE_TOKEN_ISSUER must be an https URL when NODE_ENV=production');
+    }
+    // With PACE_JWKS_URL the issuer is only compared with `iss`: any string will do (outside production).
+    expect(loadConfig({ PACE_TOKEN_ISSUER: 'pace-otp-sandbox', PACE_JWKS_URL: 'http://127.0.0.1:4010/certs' }).paceTokenIssuer).toBe('pace-otp-sandbox');
   });
 
   it('takes PACE_JWKS_URL with PACE_TOKEN_ISSUER, over TLS in production', () => {

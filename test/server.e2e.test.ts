@@ -32,7 +32,7 @@ describe('start-up', () => {
   it('with the embedded sandbox, verifies tokens against the sandbox key set (the default `npm start`)', async () => {
     const started = await startGatewayProcess({});
     try {
-      expect(started.output()).toContain('access tokens are verified against PACE_JWKS_URL');
+      expect(started.output()).toContain('access tokens are verified against the key set of PACE_TOKEN_ISSUER');
       const demoToken = printedDemoToken(started);
       const otp = await graphql(started.url, CREATE_OTP, { variables: { input: { pin: '1234' } }, headers: bearer(demoToken) });
       expect(otp.body.data?.['createOtp'].__typename).toBe('Otp');
@@ -46,7 +46,7 @@ describe('start-up', () => {
   it('warns in production when tokens are not verified', async () => {
     const started = await startGatewayProcess({ NODE_ENV: 'production', PACE_API_URL: 'http://127.0.0.1:9/user/2024-1' });
     try {
-      expect(started.output()).toContain('PACE_JWKS_URL is not set: tokens are not verified here');
+      expect(started.output()).toContain('PACE_TOKEN_ISSUER is not set: tokens are not verified here');
     } finally {
       await started.stop();
     }

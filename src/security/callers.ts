@@ -1,11 +1,11 @@
 /**
  * Who is calling: the account the PIN guard counts against, and the token's scopes when it was
  * verified here. Two ways to tell, chosen by configuration:
- * - UnverifiedCallers (no PACE_JWKS_URL): the JWT `sub` read without checking the signature, else a
+ * - UnverifiedCallers (no PACE_TOKEN_ISSUER): the JWT `sub` read without checking the signature, else a
  *   hash of the token. PACE rejects a forged token, so it never counts as a failure; but while PACE
  *   takes to reject it, it holds one of that account's slots (see ./pin-guard.ts).
- * - VerifiedCallers (PACE_JWKS_URL + PACE_TOKEN_ISSUER): signature, exp/nbf and iss checked with
- *   jose against the identity provider's key set before anything else; see ./token-verifier.ts.
+ * - VerifiedCallers (PACE_TOKEN_ISSUER, optionally PACE_JWKS_URL): signature, algorithm, exp/nbf,
+ *   iss and sub checked against the identity provider's key set before anything else; see ./token-verifier.ts.
  * Keys are hashed, so the guard's store holds neither tokens nor user ids.
  */
 import { hash } from 'node:crypto';
@@ -79,6 +79,10 @@ export class TokenCache<V> {
     if (token.length > TokenCache.MAX_TOKEN_LENGTH) return;
     if (this.#entries.size >= TokenCache.MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(token, { value, until });
+  }
+
+  clear(): void {
+    this.#entries.clear();
   }
 
   get size(): number {

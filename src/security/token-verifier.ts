@@ -1,91 +1,109 @@
 /**
- * Access tokens verified against PACE's identity provider (PACE_JWKS_URL, PACE_TOKEN_ISSUER) with
- * jose: signature, exp/nbf and iss, before the guard or PACE sees the token. jose caches the key set,
- * refetches it for an unknown `kid` (at most once per cooldown) and when it is older than its max age.
+ * Access tokens verified against PACE's identity provider (PACE_TOKEN_ISSUER, its key set found
+ * through discovery unless PACE_JWKS_URL names it): signature, algorithm, exp/nbf, iss and sub, before
+ * the guard or PACE sees the token. fast-jwt verifies with node:crypto; one verifier per key is built
+ * when the key set is loaded. The key set is refetched for an unknown `kid` (at most once per
+ * cooldown, so a flood of made-up kids is not a flood of fetches) and when it is older than 10 minutes.
  *
- * A token that fails is the caller's problem (Unauthenticated); a key set that cannot be loaded is
- * ours (AUTH_UNAVAILABLE, /ready 503): never a silent fall back to unverified tokens. While the key
- * set is unavailable, requests fail fast and one background reload per interval tries again, so a
- * flood of requests does not become a flood of key-set fetches.
+ * Availability: until the key set has loaded once (with a usable key), every token is
+ * AUTH_UNAVAILABLE, /ready says 503 and a background reload tries again per interval; never a silent
+ * fall back to unverified tokens. After that, a failed refetch is the problem of the token that asked
+ * for it (AUTH_UNAVAILABLE for that request only): the keys already held keep verifying every other
+ * token, so an identity-provider outage does not take the replicas down.
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { AuthUnavailableError, UnauthenticatedError } from '../errors.js';
+import { createVerifier } from 'fast-jwt';
+import { AuthUnavailableError, KeySetError, UnauthenticatedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ThrottledErrorLog } from '../observability/throttled-log.js';
 import { accountKey, TokenCache, type Caller, type CallerIdentifier } from './callers.js';
+import { ASYMMETRIC_ALGORITHMS, fetchSigningKeys, resolveKeySetUrl, type SigningKey } from './key-set.js';
 
 export interface VerifiedCallersOptions {
-  readonly jwksUrl: URL;
+  /** The `iss` every token must carry; its discovery document names the key set unless `jwksUrl` does. */
   readonly issuer: string;
+  readonly jwksUrl?: URL | undefined;
   readonly logger: Logger;
-  /** Between attempts to load an unavailable key set; default 2 s. */
+  /** Between attempts to load the key set until it has loaded once; default 2 s. */
   readonly retryIntervalMs?: number;
 }
 
 /** Between two fetches of the key set for an unknown kid. */
 export const KEY_SET_COOLDOWN_MS = 5_000;
+/** The key set is refetched (in the background) once it is older than this. */
+export const KEY_SET_MAX_AGE_MS = 10 * 60_000;
+/** For each of the discovery document and the key set. */
+export const KEY_SET_TIMEOUT_MS = 3_000;
 
 /** Leeway for exp/nbf against clock skew between PACE's identity provider and this host. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 
-// jose's codes for a token that is bad in itself; any other failure is the key set's.
-const TOKEN_PROBLEMS = new Set([
-  'ERR_JOSE_ALG_NOT_ALLOWED',
-  'ERR_JOSE_NOT_SUPPORTED',
-  'ERR_JWS_INVALID',
-  'ERR_JWT_INVALID',
-  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
-  'ERR_JWT_CLAIM_VALIDATION_FAILED',
-  'ERR_JWT_EXPIRED',
-  'ERR_JWKS_NO_MATCHING_KEY',
-  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
-]);
+type Verify = (token: string) => Record<string, unknown>;
+interface HeldKey extends SigningKey {
+  readonly verify: Verify;
+}
 
 export class VerifiedCallers implements CallerIdentifier {
-  readonly #keySet: ReturnType<typeof createRemoteJWKSet>;
   readonly #issuer: string;
+  readonly #jwksUrl: URL | undefined;
   readonly #retryIntervalMs: number;
   readonly #errors: ThrottledErrorLog;
   // The hot path verifies each token once: a verified token is remembered until its exp.
   readonly #verified = new TokenCache<Caller>();
-  #available = false;
-  #loading: Promise<void> | undefined;
+  #keySetUrl: URL | undefined;
+  #keys: readonly HeldKey[] = [];
+  #loadedOnce = false;
+  #fetchedAt = Number.NEGATIVE_INFINITY; // the last attempt, for the cooldown
+  #loadedAt = Number.NEGATIVE_INFINITY; // the last success, for the max age
+  #lastFetchFailed = false;
+  #fetching: Promise<void> | undefined;
   #retry: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor({ jwksUrl, issuer, logger, retryIntervalMs = 2_000 }: VerifiedCallersOptions) {
-    if (!(jwksUrl instanceof URL) || !['http:', 'https:'].includes(jwksUrl.protocol)) throw new TypeError('VerifiedCallers: jwksUrl must be an http(s) URL');
+  constructor({ issuer, jwksUrl, logger, retryIntervalMs = 2_000 }: VerifiedCallersOptions) {
     if (typeof issuer !== 'string' || issuer === '') throw new TypeError('VerifiedCallers: issuer must be a non-empty string');
-    // An unknown kid (a key rotation) refetches at most once per cooldown: a flood of made-up kids
-    // cannot become a flood of fetches. Keys are refetched at least every 10 minutes (jose's default).
-    this.#keySet = createRemoteJWKSet(jwksUrl, { timeoutDuration: 3_000, cooldownDuration: KEY_SET_COOLDOWN_MS });
+    if (jwksUrl !== undefined && (!(jwksUrl instanceof URL) || !['http:', 'https:'].includes(jwksUrl.protocol))) {
+      throw new TypeError('VerifiedCallers: jwksUrl must be an http(s) URL');
+    }
+    if (jwksUrl === undefined && !/^https?:\/\//.test(issuer)) throw new TypeError('VerifiedCallers: without jwksUrl, issuer must be an http(s) URL (its discovery document names the key set)');
+    if (!Number.isInteger(retryIntervalMs) || retryIntervalMs <= 0) throw new TypeError('VerifiedCallers: retryIntervalMs must be a positive integer');
     this.#issuer = issuer;
+    this.#jwksUrl = jwksUrl;
     this.#retryIntervalMs = retryIntervalMs;
-    this.#errors = new ThrottledErrorLog(logger, 'PACE_JWKS_URL: the key set cannot be loaded, tokens cannot be verified');
-    this.#load();
+    this.#errors = new ThrottledErrorLog(logger, 'the key set cannot be loaded (PACE_TOKEN_ISSUER / PACE_JWKS_URL): new tokens cannot all be verified');
+    this.#firstLoad();
   }
 
   async identify(token: string): Promise<Caller> {
     const cached = this.#verified.get(token);
     if (cached !== undefined) return cached;
-    if (!this.#available) await this.#loading; // the first load at start, or a retry under way
-    if (!this.#available) throw new AuthUnavailableError();
-    let payload: JWTPayload;
+    if (!this.#loadedOnce) await this.#fetching?.catch(() => {}); // the first load at start, or a retry under way
+    if (!this.#loadedOnce) throw new AuthUnavailableError();
+    if (Date.now() - this.#loadedAt >= KEY_SET_MAX_AGE_MS && this.#mayFetch()) void this.#refetch().catch(() => {}); // logged in #fetch
+
+    const header = readHeader(token);
+    if (header === undefined || !ASYMMETRIC_ALGORITHMS.has(header.alg)) throw new UnauthenticatedError();
+    // The hot path stays synchronous: only an unknown kid waits for the key set.
+    const key = this.#heldKey(header.kid, header.alg) ?? (header.kid === undefined ? undefined : await this.#fetchKey(header.kid, header.alg));
+    if (key === undefined || !key.algorithms.includes(header.alg)) throw new UnauthenticatedError();
+
+    let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, this.#keySet, { issuer: this.#issuer, clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ['sub', 'exp'] }));
-    } catch (error) {
-      if (TOKEN_PROBLEMS.has((error as { code?: string }).code ?? '')) throw new UnauthenticatedError();
-      this.#unavailable(error);
-      throw new AuthUnavailableError(error);
+      payload = key.verify(token);
+    } catch {
+      throw new UnauthenticatedError(); // fast-jwt's TokenError: signature, algorithm, claims
     }
-    const scope = typeof payload['scope'] === 'string' ? payload['scope'] : '';
-    const caller: Caller = { account: accountKey(payload.sub, token), scopes: new Set(scope.split(' ').filter(Boolean)) };
-    this.#verified.set(token, caller, payload.exp! * 1000);
+    const { sub, exp, typ, scope } = payload;
+    // A `sub` that is not a string would key every such token to one account ("[object Object]").
+    if (typeof sub !== 'string' || sub === '') throw new UnauthenticatedError();
+    // Keycloak marks access tokens `typ: Bearer`; its ID and refresh tokens, signed by the same key, are not bearer tokens.
+    if (typ !== undefined && typ !== 'Bearer') throw new UnauthenticatedError();
+    const caller: Caller = { account: accountKey(sub, token), scopes: new Set(typeof scope === 'string' ? scope.split(' ').filter(Boolean) : []) };
+    this.#verified.set(token, caller, (exp as number) * 1000);
     return caller;
   }
 
   isReady(): boolean {
-    return this.#available;
+    return this.#loadedOnce;
   }
 
   close(): void {
@@ -93,24 +111,92 @@ export class VerifiedCallers implements CallerIdentifier {
     clearTimeout(this.#retry);
   }
 
-  #load(): void {
-    this.#loading = this.#keySet.reload().then(
-      () => {
-        this.#available = true;
-      },
-      (error: unknown) => this.#unavailable(error),
-    );
+  /** The held key the token names (by kid, else the only one for its alg). */
+  #heldKey(kid: string | undefined, alg: string): HeldKey | undefined {
+    return kid === undefined ? onlyOne(this.#keys.filter((key) => key.algorithms.includes(alg))) : this.#keys.find((key) => key.kid === kid);
   }
 
-  #unavailable(error: unknown): void {
-    this.#available = false;
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    this.#errors.report(typeof code === 'string' ? code : 'FETCH_FAILED', String((error as { cause?: { code?: unknown } }).cause?.code ?? message));
-    if (this.#retry === undefined && !this.#closed) {
+  /** An unknown kid: the key set is refetched, once per cooldown, and shared by the tokens waiting for it. */
+  async #fetchKey(kid: string, alg: string): Promise<HeldKey | undefined> {
+    if (this.#fetching === undefined && this.#mayFetch()) void this.#refetch().catch(() => {}); // awaited just below
+    if (this.#fetching !== undefined) {
+      try {
+        await this.#fetching; // tokens of a new key arriving together share one fetch
+      } catch (error) {
+        throw new AuthUnavailableError(error); // this token's kid could not be looked up; the others are fine
+      }
+    } else if (this.#lastFetchFailed) {
+      throw new AuthUnavailableError(); // the identity provider did not answer the last refetch: cannot tell yet
+    }
+    return this.#heldKey(kid, alg);
+  }
+
+  #mayFetch(): boolean {
+    return Date.now() - this.#fetchedAt >= KEY_SET_COOLDOWN_MS;
+  }
+
+  /** One fetch at a time; the keys held stay until a fetch succeeds. */
+  #refetch(): Promise<void> {
+    this.#fetching ??= this.#fetch().finally(() => {
+      this.#fetching = undefined;
+    });
+    return this.#fetching;
+  }
+
+  async #fetch(): Promise<void> {
+    this.#fetchedAt = Date.now();
+    try {
+      this.#keySetUrl ??= await resolveKeySetUrl(this.#issuer, this.#jwksUrl, KEY_SET_TIMEOUT_MS);
+      const keys = (await fetchSigningKeys(this.#keySetUrl, KEY_SET_TIMEOUT_MS)).map((key) => ({ ...key, verify: this.#verifierFor(key) }));
+      // A key taken out of the set (a compromised one, say) no longer vouches for tokens it signed.
+      if (this.#keys.some((held) => !keys.some((key) => key.pem === held.pem))) this.#verified.clear();
+      this.#keys = keys;
+      this.#loadedOnce = true;
+      this.#loadedAt = Date.now();
+      this.#lastFetchFailed = false;
+    } catch (error) {
+      this.#lastFetchFailed = true;
+      const { reason, message } = error instanceof KeySetError ? error : { reason: 'FETCH_FAILED', message: String(error) };
+      this.#errors.report(reason, message);
+      throw error;
+    }
+  }
+
+  #verifierFor(key: SigningKey): Verify {
+    return createVerifier({
+      key: key.pem,
+      algorithms: key.algorithms as never,
+      allowedIss: this.#issuer,
+      requiredClaims: ['sub', 'exp', 'iss'],
+      clockTolerance: CLOCK_TOLERANCE_SECONDS * 1000,
+    }) as Verify;
+  }
+
+  /** Until the key set has loaded once: retried per interval, each failure logged (throttled). */
+  #firstLoad(): void {
+    this.#refetch().catch(() => {
+      if (this.#closed) return;
       this.#retry = setTimeout(() => {
         this.#retry = undefined;
-        this.#load();
+        this.#firstLoad();
       }, this.#retryIntervalMs).unref();
-    }
+    });
+  }
+}
+
+function onlyOne<T>(items: readonly T[]): T | undefined {
+  return items.length === 1 ? items[0] : undefined;
+}
+
+/** The JOSE header's `alg` and `kid`, or undefined when the token is not a JWS in compact form. */
+function readHeader(token: string): { alg: string; kid: string | undefined } | undefined {
+  const dot = token.indexOf('.');
+  if (dot <= 0) return undefined;
+  try {
+    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as { alg?: unknown; kid?: unknown } | null;
+    if (typeof header?.alg !== 'string') return undefined;
+    return { alg: header.alg, kid: typeof header.kid === 'string' ? header.kid : undefined };
+  } catch {
+    return undefined;
   }
 }
