@@ -15,7 +15,7 @@ import { useGraphiQLPage } from './graphiql-page.js';
 import { createLogger, type Logger } from './logger.js';
 import { subgraphSchema } from './schema/index.js';
 import { GatewayMetrics, useMetricsEndpoint } from './observability/metrics.js';
-import { useReadiness } from './observability/readiness.js';
+import { Readiness, useReadiness } from './observability/readiness.js';
 import { getRequestState, type RequestState } from './observability/request-state.js';
 import { useRequestLog } from './observability/request-log.js';
 import { useTracing } from './observability/tracing.js';
@@ -80,8 +80,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     pinMaxFailures: config.pinMaxFailures,
     pinFailureWindowSeconds: config.pinFailureWindowSeconds,
   });
-  const isShuttingDown = options.isShuttingDown ?? (() => false);
-  const isReady = async () => !isShuttingDown() && callers.isReady() && (await pinGuard.checkReady());
+  const readiness = new Readiness({
+    isShuttingDown: options.isShuttingDown ?? (() => false),
+    components: { guardStore: () => pinGuard.checkReady(), tokenKeys: () => callers.isReady() },
+    failOnDependencies: config.readyFailsOnDependencies,
+    registry: metrics.registry,
+  });
   options.abortUpstream?.addEventListener('abort', () => void pace.destroy(), { once: true });
 
   const plugins: Plugin[] = [
@@ -90,8 +94,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     ...(config.graphiql ? [useGraphiQLPage('/graphql', graphiqlFor(options.sandboxDemo, config.graphqlTypePrefix))] : []),
     useRequestBodyLimit(config.maxRequestBodyBytes),
     useResponseHeaders(),
-    useReadiness(isReady),
-    ...(config.metricsPort === undefined ? [useMetricsEndpoint(metrics)] : []),
+    useReadiness(readiness),
+    ...(config.metricsOnApiPort ? [useMetricsEndpoint(metrics)] : []),
     useRequestLog({ logger, metrics }), // after the probes: it tracks GraphQL requests only
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments, config.allowArbitraryDocuments)] : []),

@@ -102,7 +102,7 @@ describe('the key set over time', () => {
     idp = await identityProvider();
     jwks = idp.jwks;
     sandbox = await startSandbox({ tokens: idp.issuer });
-    gateway = await startGateway(sandbox.url, { PACE_JWKS_URL: `${idp.jwks.url}/jwks.json`, PACE_TOKEN_ISSUER: SANDBOX_ISSUER });
+    gateway = await startGateway(sandbox.url, { PACE_JWKS_URL: `${idp.jwks.url}/jwks.json`, PACE_TOKEN_ISSUER: SANDBOX_ISSUER, READY_FAILS_ON_DEPENDENCIES: 'true' });
     const first = idp.issuer.sign({ sub: DEMO.user.sub, scope: APP_SCOPES });
     expect((await attempt(first)).data?.['createOtp'].__typename).toBe('Otp');
     expect(idp.state.fetches).toBe(1);
