@@ -7,6 +7,7 @@ import { createLogger } from './logger.js';
 import { GatewayMetrics, metricsListener } from './observability/metrics.js';
 import { loadTracingSettings, startTracing, type TracingSettings } from './observability/tracing.js';
 import type { RunningSandbox } from './sandbox/index.js';
+import { sandboxBanner, startupSummary } from './startup-summary.js';
 
 let config: Config;
 let tracingSettings: TracingSettings;
@@ -32,8 +33,8 @@ const paceApiUrl = config.paceApiUrl ?? new URL(sandbox!.url);
 // The sandbox signs its demo tokens: verify them as production would verify PACE's.
 const tokenVerification = sandbox && config.paceJwksUrl === undefined ? { paceJwksUrl: new URL(sandbox.jwksUrl), paceTokenIssuer: sandbox.issuer } : {};
 const jwksUrl = config.paceJwksUrl ?? tokenVerification.paceJwksUrl;
-if (jwksUrl) logger.info({ jwks: jwksUrl.origin + jwksUrl.pathname }, 'access tokens are verified against PACE_JWKS_URL');
-else if (config.production) {
+const issuer = config.paceTokenIssuer ?? tokenVerification.paceTokenIssuer;
+if (!jwksUrl && config.production) {
   logger.warn(
     'PACE_JWKS_URL is not set: tokens are not verified here, and the PIN guard keys accounts by an unverified `sub` ' +
       "(a forged token carrying someone's `sub` can hold that account's in-flight slots while PACE takes to reject it)",
@@ -66,9 +67,19 @@ server.prependListener('request', (_request, response: ServerResponse) => {
 
 const metricsServer = config.metricsPort === undefined ? undefined : createServer(metricsListener(metrics));
 
-listen(server, config.port, 'PORT', (port) => {
-  logger.info({ port, upstream: paceApiUrl.origin }, `GraphQL gateway ready at http://localhost:${port}/graphql`);
-  if (sandbox) printSandboxHelp(sandbox, port);
+listen(server, config.port, 'PORT', () => {
+  const tracingSummary = { ...tracingSettings, sampler: [process.env['OTEL_TRACES_SAMPLER'] ?? 'parentbased_always_on', process.env['OTEL_TRACES_SAMPLER_ARG']].filter(Boolean).join(' ') };
+  const listening = server.address() as AddressInfo;
+  const summary = startupSummary(config, {
+    listening,
+    upstream: paceApiUrl,
+    sandbox: sandbox !== undefined,
+    tokenVerification: jwksUrl && issuer ? { jwksUrl, issuer } : undefined,
+    tracing: tracingSummary,
+  });
+  logger.info(summary.fields, summary.message);
+  // Demo credentials of the local sandbox only: printed to the terminal, never through the logger.
+  if (sandbox) console.log(sandboxBanner(config, { graphqlUrl: `http://localhost:${listening.port}/graphql`, accounts: sandbox.demo }));
 });
 if (metricsServer) listen(metricsServer, config.metricsPort!, 'METRICS_PORT', (port) => logger.info({ port }, `metrics at http://localhost:${port}/metrics`));
 
@@ -81,21 +92,6 @@ function listen(target: Server, port: number, variable: string, onListening: (po
     process.exit(1);
   });
   target.listen(port, config.host, () => onListening((target.address() as AddressInfo).port));
-}
-
-function printSandboxHelp(running: RunningSandbox, port: number): void {
-  const { user, unlinked } = running.demo;
-  // Demo credentials of the local sandbox only: printed to the terminal, never through the logger.
-  console.log(
-    [
-      '',
-      `  Sandbox demo account (open http://localhost:${port}/graphql and press Run):`,
-      `    Authorization: Bearer ${user.token}`,
-      `    pin: ${user.pin}    password: ${user.password}`,
-      `  Account without a linked identity: Bearer ${unlinked.token}`,
-      '',
-    ].join('\n'),
-  );
 }
 
 async function shutdown(signal: string): Promise<void> {
