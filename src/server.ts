@@ -25,9 +25,11 @@ const tracing = await startTracing(tracingSettings, logger); // before the gatew
 let sandbox: RunningSandbox | undefined;
 if (config.paceApiUrl === undefined) {
   // Loaded only when used: a production process never imports the sandbox (nor its key generation).
-  const { startSandbox } = await import('./sandbox/index.js');
-  sandbox = await startSandbox();
+  const { startEmbeddedSandbox } = await import('./sandbox/index.js');
+  const embedded = await startEmbeddedSandbox();
+  sandbox = embedded;
   logger.warn({ upstream: sandbox.url }, 'PACE_API_URL is not set: using the embedded sandbox upstream (development only)');
+  if (!embedded.stablePort) logger.warn({ issuer: sandbox.issuer }, "the sandbox's usual port is taken: the demo tokens printed now die with this process");
 }
 const paceApiUrl = config.paceApiUrl ?? new URL(sandbox!.url);
 // The sandbox signs its demo tokens: verify them as production would verify PACE's.

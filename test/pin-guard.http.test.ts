@@ -93,7 +93,7 @@ describe('PIN guard', () => {
   it('with verification, a forged token never reaches the guard or PACE', async () => {
     await using gw = await startSandboxedGateway({ sandbox: SLOW, env: (sandbox) => ({ PACE_JWKS_URL: sandbox.jwksUrl, PACE_TOKEN_ISSUER: sandbox.issuer }) });
     const forged = Array.from({ length: 6 }, () => attempt(gw.url, '0000', forgedToken(DEMO.user.sub)));
-    expect((await attempt(gw.url, DEMO.user.pin)).__typename).toBe('Otp');
+    expect((await attempt(gw.url, DEMO.user.pin, gw.sandbox.demo.user.token)).__typename).toBe('Otp');
     expect((await Promise.all(forged)).map((r) => r.__typename)).toEqual(Array(6).fill('Unauthenticated'));
     expect(gw.received.filter((request) => request.path.endsWith('/user/otp'))).toHaveLength(1);
   });

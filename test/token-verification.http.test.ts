@@ -35,12 +35,12 @@ describe('token verification (PACE_JWKS_URL + PACE_TOKEN_ISSUER)', () => {
   });
   beforeEach(() => void (received.length = 0));
 
-  const attempt = async (token: string, pin: string = DEMO.user.pin) =>
+  const attempt = async (token: string = sandbox.demo.user.token, pin: string = DEMO.user.pin) =>
     (await graphql(gateway.url, CREATE_OTP, { variables: { input: { pin } }, headers: bearer(token) })).body.data?.['createOtp'];
 
   it('a valid token gets its OTP', async () => {
-    expect((await attempt(DEMO.user.token)).__typename).toBe('Otp');
-    expect((await attempt(DEMO.user.token)).__typename).toBe('Otp');
+    expect((await attempt()).__typename).toBe('Otp');
+    expect((await attempt()).__typename).toBe('Otp');
     expect(otpCallsOf(received)).toBe(2);
   });
 
@@ -59,11 +59,11 @@ describe('token verification (PACE_JWKS_URL + PACE_TOKEN_ISSUER)', () => {
   ])('a token %s is Unauthenticated without calling PACE or touching the guard', async (_case, token) => {
     for (let i = 0; i < 3; i += 1) expect((await attempt(token(), '0000')).__typename).toBe('Unauthenticated');
     expect(received).toHaveLength(0);
-    expect((await attempt(DEMO.user.token)).__typename).toBe('Otp'); // PIN_MAX_FAILURES=1: nothing was counted
+    expect((await attempt()).__typename).toBe('Otp'); // PIN_MAX_FAILURES=1: nothing was counted
   });
 
   it('a token without the scope user:otp:create is Forbidden without calling PACE', async () => {
-    expect((await attempt(DEMO.noScope.token)).__typename).toBe('Forbidden');
+    expect((await attempt(sandbox.demo.noScope.token)).__typename).toBe('Forbidden');
     expect(received).toHaveLength(0);
   });
 

@@ -12,11 +12,12 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: string;
   bodyTooLarge: boolean;
+  query: URLSearchParams;
 }
 
 export interface HandlerSettings {
   otpTtlSeconds: number;
-  /** Whose signatures make a token valid. */
+  /** Whose signatures make a token valid; its issuer is the one the realm's documents name. */
   tokens: TokenIssuer;
 }
 
@@ -32,7 +33,7 @@ async function authorize(headers: IncomingHttpHeaders, scope: string, tokens: To
   const token = tokenOfAuthorization(headers.authorization);
   if (token === undefined) return { reply: errors.unauthorized() };
   const claims = await tokens.verify(token);
-  const account = findAccountBySub(claims?.sub);
+  const account = findAccountBySub(claims?.['sub']);
   if (claims === undefined || account === undefined) return { reply: plainTextReply(401, 'Unauthorized') };
   const scopes = typeof claims['scope'] === 'string' ? claims['scope'].split(' ') : [];
   if (!scopes.includes(scope)) return { reply: plainTextReply(403, `Forbidden - requires scope ${scope}`) };

@@ -1,7 +1,7 @@
 // `npm run sandbox`: serves the sandbox on SANDBOX_PORT (default 4010) / HOST (default 127.0.0.1).
-import { startSandbox } from './index.js';
+import { DEFAULT_SANDBOX_PORT, REALM_ROUTES, startSandbox } from './index.js';
 
-const port = parsePort(process.env['SANDBOX_PORT'] ?? '4010');
+const port = parsePort(process.env['SANDBOX_PORT'] ?? String(DEFAULT_SANDBOX_PORT));
 const host = process.env['HOST'] ?? '127.0.0.1';
 const sandbox = await startSandbox({ port, host });
 
@@ -10,6 +10,13 @@ const { user, passwordOnly, unlinked, noScope } = sandbox.demo;
 console.log(`PACE sandbox listening on ${sandbox.url}
   POST ${sandbox.url}/user/otp
   GET  ${sandbox.url}/user/pin-or-password
+
+Identity provider, a Keycloak realm \`pace\` (RS256 access tokens):
+  issuer     ${sandbox.issuer}   (PACE_TOKEN_ISSUER)
+  discovery  ${sandbox.discoveryUrl}
+  key set    ${sandbox.jwksUrl}
+  rotate     POST ${new URL(sandbox.url).origin}${REALM_ROUTES.rotateKey}?keepPreviousSeconds=600
+             (a new signing key; the previous one stays published that long, 0 removes it)
 
 Demo accounts (Authorization: Bearer <token>):
   user          pin ${user.pin}, password ${user.password}

@@ -2,15 +2,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { handleCreateOtp, handlePinOrPassword, MAX_BODY_BYTES, type HandlerSettings, type ReceivedRequest } from './handlers.js';
-import { errors, jsonReply, type Reply } from './replies.js';
-import { SANDBOX_ISSUER, SANDBOX_TOKENS, type TokenIssuer } from './tokens.js';
-import { DEMO } from './users.js';
+import { errors, type Reply } from './replies.js';
+import { handleDiscovery, handleKeySet, handleRotateKey, handleUserInfo, REALM_ROUTES } from './realm.js';
+import { issuerOf, SANDBOX_TOKENS, type TokenIssuer } from './tokens.js';
+import { demoAccounts, type DEMO } from './users.js';
 import { isXid, newXid } from './xid.js';
 
 /** Production's base path: https://api.pace.cloud/user/2024-1 */
 export const PATH_PREFIX = '/user/2024-1';
-/** Where the sandbox's identity provider publishes its keys (PACE's lives on its own host). */
-export const JWKS_PATH = '/.well-known/jwks.json';
+/**
+ * `npm start`'s sandbox port: a fixed one, so its issuer (which names its origin) and the tokens it
+ * printed stay the same across restarts. Not `npm run sandbox`'s 4010, so both can run at once.
+ */
+export const EMBEDDED_SANDBOX_PORT = 4011;
 
 export interface RecordedRequest {
   method: string;
@@ -37,10 +41,12 @@ export interface RunningSandbox {
   /** Base URL including the production path prefix, e.g. http://127.0.0.1:PORT/user/2024-1 */
   url: string;
   demo: typeof DEMO;
-  /** The key set to verify this sandbox's tokens with, and their issuer (PACE_JWKS_URL, PACE_TOKEN_ISSUER). */
-  jwksUrl: string;
+  /** Its realm's issuer, `<origin>/auth/realms/pace` (PACE_TOKEN_ISSUER): the `iss` of `demo` and `tokens`. */
   issuer: string;
-  /** Signs more tokens (other `sub`, `jti`, `exp`, scopes) that this sandbox accepts. */
+  /** The realm's key set (PACE_JWKS_URL) and discovery document. */
+  jwksUrl: string;
+  discoveryUrl: string;
+  /** Signs more tokens for this sandbox's issuer (other `sub`, `jti`, `exp`, scopes); rotates its keys. */
   tokens: TokenIssuer;
   /** Stops listening, drops every open connection, resolves once the server is closed. */
   close(): Promise<void>;
@@ -51,15 +57,23 @@ type Handler = (request: ReceivedRequest, settings: HandlerSettings) => Reply | 
 const ROUTES = new Map<string, Readonly<Record<string, Handler>>>([
   [`${PATH_PREFIX}/user/otp`, { POST: handleCreateOtp }],
   [`${PATH_PREFIX}/user/pin-or-password`, { GET: handlePinOrPassword }],
-  [JWKS_PATH, { GET: (_request, settings) => jsonReply(200, settings.tokens.jwks()) }],
+  [REALM_ROUTES.keySet, { GET: handleKeySet }],
+  [REALM_ROUTES.discovery, { GET: handleDiscovery }],
+  [REALM_ROUTES.userInfo, { GET: handleUserInfo }],
+  [REALM_ROUTES.rotateKey, { POST: handleRotateKey }],
 ]);
 
 export function createSandboxServer(options: SandboxOptions = {}): Server {
-  const settings = { otpTtlSeconds: options.otpTtlSeconds ?? 600, tokens: options.tokens ?? SANDBOX_TOKENS };
+  return createSandbox(options).server;
+}
+
+/** The server and its settings: startSandbox names the realm's issuer once the port is known. */
+function createSandbox(options: SandboxOptions): { server: Server; settings: HandlerSettings } {
+  const settings: HandlerSettings = { otpTtlSeconds: options.otpTtlSeconds ?? 600, tokens: options.tokens ?? SANDBOX_TOKENS };
   const latencyMs = options.latencyMs ?? 0;
   const { onRequest } = options;
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     // Like pace/bricks: reuse a well-formed incoming Request-Id, otherwise mint one.
     const incomingId = req.headers['request-id'];
     const requestId = isXid(incomingId) ? incomingId : newXid();
@@ -74,7 +88,9 @@ export function createSandboxServer(options: SandboxOptions = {}): Server {
         return errors.internal();
       }
       if (latencyMs > 0) await sleep(latencyMs);
-      return route(method, path)({ headers: req.headers, body: text, bodyTooLarge: tooLarge }, settings);
+      const [pathname = '', query = ''] = path.split('?', 2);
+      const request = { headers: req.headers, body: text, bodyTooLarge: tooLarge, query: new URLSearchParams(query) };
+      return route(method, pathname)(request, settings);
     };
 
     answer().then(
@@ -82,11 +98,12 @@ export function createSandboxServer(options: SandboxOptions = {}): Server {
       () => send(res, requestId, errors.internal()), // e.g. the client aborted mid-body: send() then skips
     );
   });
+  return { server, settings };
 }
 
 export async function startSandbox(options: SandboxOptions & { port?: number; host?: string } = {}): Promise<RunningSandbox> {
   const { port = 0, host = '127.0.0.1', ...sandboxOptions } = options;
-  const server = createSandboxServer(sandboxOptions);
+  const { server, settings } = createSandbox(sandboxOptions);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -97,13 +114,17 @@ export async function startSandbox(options: SandboxOptions & { port?: number; ho
 
   const { port: boundPort } = server.address() as AddressInfo;
   const origin = `http://${connectableHost(host)}:${boundPort}`;
+  const issuer = issuerOf(origin);
+  const tokens = settings.tokens.withIssuer(issuer);
+  settings.tokens = tokens; // the realm's documents name this issuer
   let closing: Promise<void> | undefined;
   return {
     url: `${origin}${PATH_PREFIX}`,
-    demo: DEMO,
-    jwksUrl: `${origin}${JWKS_PATH}`,
-    issuer: SANDBOX_ISSUER,
-    tokens: sandboxOptions.tokens ?? SANDBOX_TOKENS,
+    demo: demoAccounts(tokens),
+    issuer,
+    jwksUrl: `${origin}${REALM_ROUTES.keySet}`,
+    discoveryUrl: `${origin}${REALM_ROUTES.discovery}`,
+    tokens,
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -112,8 +133,20 @@ export async function startSandbox(options: SandboxOptions & { port?: number; ho
   };
 }
 
-function route(method: string, path: string): Handler {
-  const pathname = path.split('?')[0] ?? '';
+/**
+ * `npm start`'s sandbox, on EMBEDDED_SANDBOX_PORT, or on any free port when that one is taken
+ * (`stablePort: false`: its tokens then die with the process).
+ */
+export async function startEmbeddedSandbox(): Promise<RunningSandbox & { stablePort: boolean }> {
+  try {
+    return { ...(await startSandbox({ port: EMBEDDED_SANDBOX_PORT })), stablePort: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return { ...(await startSandbox({ port: 0 })), stablePort: false };
+  }
+}
+
+function route(method: string, pathname: string): Handler {
   const handlers = ROUTES.get(pathname);
   if (handlers === undefined) return () => errors.notFound('The requested path does not exist');
   const handler = Object.hasOwn(handlers, method) ? handlers[method] : undefined;

@@ -1,5 +1,5 @@
 import { StoredSecret } from './secrets.js';
-import { SANDBOX_TOKENS } from './tokens.js';
+import { SANDBOX_TOKENS, type TokenIssuer } from './tokens.js';
 
 export const SCOPE_CREATE_OTP = 'user:otp:create';
 export const SCOPE_READ_USER = 'user:user:read';
@@ -16,24 +16,26 @@ const SUBS = {
 } as const;
 
 /**
- * The sandbox's demo accounts. Their tokens are ES256 JWTs signed when the process starts (see
- * tokens.ts): valid for every sandbox of this process, verifiable through its key set.
+ * The sandbox's demo accounts, their tokens signed by `tokens` (RS256, see tokens.ts). The tokens are
+ * the same on every start for one issuer: fixed claims (even `jti`) under the fixed development key.
  * - user:         PIN and password, linked identity: createOtp works.
  * - passwordOnly: password but no PIN (pin-or-password => { pin: false, password: true }).
  * - unlinked:     lacks a linked identity: 401 `missing-linked-identity`.
  * - noScope:      token has neither `user:otp:create` nor `user:user:read`: 403 plain text.
  */
-export const DEMO = {
-  user: demoAccount(SUBS.user, APP_SCOPES, { pin: '1234', password: 'sandbox-password-1' }),
-  passwordOnly: demoAccount(SUBS.passwordOnly, APP_SCOPES, { password: 'sandbox-password-2' }),
-  unlinked: demoAccount(SUBS.unlinked, APP_SCOPES, { pin: '5678', password: 'sandbox-password-3' }),
-  noScope: demoAccount(SUBS.noScope, NO_USER_SCOPES, {}),
-} as const;
-
-/** A demo account: its `sub`, a token with `scope`, and its secrets as a client would type them. */
-function demoAccount<Secrets extends { readonly pin?: string; readonly password?: string }>(sub: string, scope: string, secrets: Secrets) {
-  return { token: SANDBOX_TOKENS.sign({ sub, scope }), sub, ...secrets } as const;
+export function demoAccounts(tokens: TokenIssuer) {
+  const demoAccount = <Secrets extends { readonly pin?: string; readonly password?: string }>(sub: string, scope: string, secrets: Secrets) =>
+    ({ token: tokens.sign({ sub, scope, jti: `demo-${sub}` }), sub, ...secrets }) as const;
+  return {
+    user: demoAccount(SUBS.user, APP_SCOPES, { pin: '1234', password: 'sandbox-password-1' }),
+    passwordOnly: demoAccount(SUBS.passwordOnly, APP_SCOPES, { password: 'sandbox-password-2' }),
+    unlinked: demoAccount(SUBS.unlinked, APP_SCOPES, { pin: '5678', password: 'sandbox-password-3' }),
+    noScope: demoAccount(SUBS.noScope, NO_USER_SCOPES, {}),
+  } as const;
 }
+
+/** The demo accounts with tokens for SANDBOX_ISSUER, valid at every sandbox of this process (its upstream checks). */
+export const DEMO = demoAccounts(SANDBOX_TOKENS);
 
 export interface Account {
   sub: string;
@@ -61,6 +63,6 @@ const ACCOUNTS_BY_SUB: ReadonlyMap<string, Account> = new Map(
   ].map((entry) => [entry.sub, entry]),
 );
 
-export function findAccountBySub(sub: string | undefined): Account | undefined {
-  return sub === undefined ? undefined : ACCOUNTS_BY_SUB.get(sub);
+export function findAccountBySub(sub: unknown): Account | undefined {
+  return typeof sub === 'string' ? ACCOUNTS_BY_SUB.get(sub) : undefined;
 }

@@ -1,0 +1,36 @@
+/**
+ * The sandbox realm's first signing key: fixed, so the demo tokens `npm start` and `npm run sandbox`
+ * print stay valid across restarts. It is public (it is in this repository) and therefore worth
+ * nothing outside the sandbox: production never starts the sandbox (PACE_API_URL is required there)
+ * and only trusts the https issuer it is configured with (see src/config.ts).
+ */
+export const DEVELOPMENT_KEY_PEM = `
+-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQCuhFnQvkmdWQ8U
+o702+SLxneyfhL0u597p6ZpHybidcJMx/3k8JkPd2g8CJm6s26OxHzrElM2ZMFaU
+kLb0D4beIN4naCDHf/CMmlScuSurTwedrOlm0HfhrikqSReVaNzCBPmVwmG8O9s8
+7+B8DJr5jWpe1zN+Y4QM2quCGov87Q+Qwnx8mxBB1YxePQMWovO8fCttUOwcwyEp
+8iy/8AZBlGrQubu/eW7m4KO3uloa0RtrlhfhgnjIACeDUeg9vlBVqXQtH2kSHcTg
+Bw4lc/sV/KfqajtoGg3PulbFNLkTEFSH3jB8fwCACxXq/kIlO/rKNOTOLkYFkzVB
+zEuaWqVtAgMBAAECggEAM4tCrc0uF+uwcROldKGj6QIQW9MMP1jbtXG6EB7ryJBx
+4TAIAjR5EgLwMN3iDWr3z34eUOZ0TR0CTXHqn24gkuXZR4FRQSswBI8mk317gObg
+JHloHGZRKhZS8TrSXN4yaZmnj8xwKnTxXW+p+WmNskxK0QU1n8xLubIyOsSVeReb
+u6Gb/rALiX6r9ob1HqeIxVY1JDkZQRsc1pOKjzXWBxnQvKPii4J2CSI0hFwl5JRN
+mWm5SyNzOoLbmpLAXfVW84kNcAIPaDnqna9FIeSHnJyy5Cx3lM1/OoPGNgpkATLq
+NvEOB+dX5UPxTDwwI9h5yEk9a9Za5cxTXHvRsUyszwKBgQDsrGic+kOF4yuwQXdV
++DeaAbE08GMkzm1ULHkc3Zv1duSc4BopUbSeBetg4XAeubJ+6d4R8YTuhUhwqnBX
+faSbqJYl5XGzb2jMDmJrsyByVi7qZElQwib5u+VO95/XUenel8X8UHuPoNeskyoS
+LamLYkVVT44akT0F8bk9YIoCqwKBgQC8xJQtGXMh8nMPdTgOKODyQTsK+1yaKG67
+Srfcl5egBLqjaD8kZn6kAoci/uj2IKLKpCCdVPoyHpxcwXr+4GoNVBZeK296V3uA
+ox4AReE4H+BeUlbagnAcuF72kpgnkiXTtyRP6ArgVdDu8D11J++uGtLzchB6VFkG
+tNFKDnu4RwKBgQCZia/ERscPULTC/3V/nCvWCUsA4QIwmopqlP9tLodC0wK0kt3l
++E+IRKbSju3BwQ5/LxEV6u0mH+lCzg9bcvMa2F+v7g25Lol598r5u5dNFYQSI0U8
+0veeA7tbY2GaulVSRnv2l+/Q2bORDVe5u03GUtZP5fB2Y8qG1K4rlzlxSQKBgC+4
+op0kKe8TE/N8dsddnkCgLQUBts9iGVxP71tdF3/ksipNWGkjYDCmUvON7ecLKRyB
+kZ00tmulQXJRl36HzUfBUkZMRMpxA0/p7NO01tMRe+9ccYicISuhkKBVPxIB6H41
+doCc8OL1zvQY1/CeQAGL1nilBXVnjXocjCxkrPJRAoGBANEa317VEo0eyS1aUFpN
+LzSf0CX/e7wBMgbXz4g4BRO+cn8TAZ/EP/JiiUg92RgnDJUWerHSFezeUwK8DVHb
+OQVK+DH76rGn/OWHYKmFfgJe5aSpcnci64RiwYGkgCuFNqUHupZSDnJMJVwxmsnD
+Z/GJun8e6FDAuS1qr0AcUgVs
+-----END PRIVATE KEY-----
+`;
