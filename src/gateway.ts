@@ -30,6 +30,7 @@ import { RedisFailureStore } from './security/redis-failure-store.js';
 import { UnverifiedCallers, type CallerIdentifier } from './security/callers.js';
 import { VerifiedCallers } from './security/token-verifier.js';
 import { singleMutationFieldRule } from './security/single-field.js';
+import { useSandboxLockoutReset } from './sandbox-lockout-reset.js';
 import { useTrustedDocuments } from './trusted-documents.js';
 import { PaceClient } from './upstream/client.js';
 
@@ -39,7 +40,7 @@ export type GatewayConfig = Omit<Config, 'port' | 'host' | 'paceApiUrl' | 'shutd
 
 export interface GatewayOptions {
   readonly logger?: Logger;
-  /** The embedded sandbox's demo account, prefilled in GraphiQL. Never set for a real PACE API. */
+  /** The embedded sandbox's demo account, prefilled in GraphiQL; also serves POST /sandbox/reset-lockout. Never set for a real PACE API. */
   readonly sandboxDemo?: { readonly authorization: string; readonly pin: string };
   /** True once the host is draining: /ready then answers 503. */
   readonly isShuttingDown?: () => boolean;
@@ -72,11 +73,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     config.paceJwksUrl && config.paceTokenIssuer
       ? new VerifiedCallers({ jwksUrl: config.paceJwksUrl, issuer: config.paceTokenIssuer, logger })
       : new UnverifiedCallers();
+  const failureStore =
+    config.redisUrl.length > 0
+      ? new RedisFailureStore({ urls: config.redisUrl, inFlightTtlMs: config.upstreamTimeoutMs + IN_FLIGHT_TTL_MARGIN_MS, logger })
+      : new MemoryFailureStore();
   const pinGuard = new PinGuard({
-    store:
-      config.redisUrl.length > 0
-        ? new RedisFailureStore({ urls: config.redisUrl, inFlightTtlMs: config.upstreamTimeoutMs + IN_FLIGHT_TTL_MARGIN_MS, logger })
-        : new MemoryFailureStore(),
+    store: failureStore,
     pinMaxFailures: config.pinMaxFailures,
     pinFailureWindowSeconds: config.pinFailureWindowSeconds,
   });
@@ -95,6 +97,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     useRequestBodyLimit(config.maxRequestBodyBytes),
     useResponseHeaders(),
     useReadiness(readiness),
+    ...(options.sandboxDemo ? [useSandboxLockoutReset({ callers, store: failureStore, pinFailureWindowSeconds: config.pinFailureWindowSeconds })] : []),
     ...(config.metricsOnApiPort ? [useMetricsEndpoint(metrics)] : []),
     useRequestLog({ logger, metrics }), // after the probes: it tracks GraphQL requests only
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),

@@ -7,6 +7,7 @@ import { createLogger } from './logger.js';
 import { GatewayMetrics, metricsListener } from './observability/metrics.js';
 import { loadTracingSettings, startTracing, type TracingSettings } from './observability/tracing.js';
 import type { RunningSandbox } from './sandbox/index.js';
+import { LOCKOUT_RESET_PATH } from './sandbox-lockout-reset.js';
 import { sandboxBanner, startupSummary } from './startup-summary.js';
 
 let config: Config;
@@ -81,7 +82,8 @@ listen(server, config.port, 'PORT', () => {
   });
   logger.info(summary.fields, summary.message);
   // Demo credentials of the local sandbox only: printed to the terminal, never through the logger.
-  if (sandbox) console.log(sandboxBanner(config, { graphqlUrl: `http://localhost:${listening.port}/graphql`, accounts: sandbox.demo }));
+  const local = `http://localhost:${listening.port}`;
+  if (sandbox) console.log(sandboxBanner(config, { graphqlUrl: `${local}/graphql`, accounts: sandbox.demo, resetUrl: `${local}${LOCKOUT_RESET_PATH}` }));
 });
 if (metricsServer) listen(metricsServer, config.metricsPort!, 'METRICS_PORT', (port) => logger.info({ port }, `metrics at http://localhost:${port}/metrics`));
 

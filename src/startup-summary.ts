@@ -111,7 +111,8 @@ export function sandboxBanner(config: Config, facts: SandboxBannerFacts): string
     `      Authorization: Bearer ${unlinked.token}`,
     `    noScope        any PIN: Forbidden (the token lacks user:otp:create)`,
     `      Authorization: Bearer ${noScope.token}`,
-    `    no token: Unauthenticated; ${config.pinMaxFailures} wrong PINs: RateLimited${facts.resetUrl ? ` (reset: curl -X POST ${facts.resetUrl})` : ''}`,
+    `    no token: Unauthenticated; ${config.pinMaxFailures} wrong PINs: RateLimited, even for the right one`,
+    ...(facts.resetUrl ? [`    unlock an account: curl -X POST ${facts.resetUrl} -H "authorization: Bearer <its token>"`] : []),
     '',
   ].join('\n');
 }

@@ -43,6 +43,17 @@ describe('the start-up summary', () => {
     expect(await typeOf(tokens['unlinked'], { pin: '5678' })).toBe('MissingLinkedIdentity');
     expect(await typeOf(tokens['noScope'], { pin: '1234' })).toBe('Forbidden');
     expect(await typeOf(undefined, { pin: '1234' })).toBe('Unauthenticated');
+
+    // RateLimited, and the printed way out of it without a restart (the same token keeps working).
+    for (let i = 0; i < 5; i += 1) expect(await typeOf(tokens['user'], { pin: '0000' })).toBe('InvalidCredentials');
+    expect(await typeOf(tokens['user'], { pin: '1234' })).toBe('RateLimited');
+    const reset = /curl -X POST (\S+) -H "authorization: Bearer <its token>"/.exec(gateway.output())?.[1];
+    expect(reset).toBe(`http://localhost:${port}/sandbox/reset-lockout`);
+    const at = `${gateway.url}/sandbox/reset-lockout`;
+    expect((await fetch(at, { method: 'POST' })).status).toBe(401);
+    const unlocked = await fetch(at, { method: 'POST', headers: bearer(tokens['user']!) });
+    expect(await unlocked.json()).toEqual({ reset: true });
+    expect(await typeOf(tokens['user'], { pin: '1234' })).toBe('Otp');
   });
 
   it('production: all interfaces, no GraphiQL, Redis, tracing, trusted documents, metrics port; no credential of REDIS_URL or OTEL headers', async () => {
@@ -77,6 +88,7 @@ describe('the start-up summary', () => {
       metrics: `port ${metricsPort} (METRICS_PORT), /metrics`,
     });
     expect(gateway.output()).not.toContain('GraphiQL at');
+    expect((await fetch(`${gateway.url}/sandbox/reset-lockout`, { method: 'POST' })).status).toBe(404); // sandbox only
     for (const secret of ['upstreamSecret1', 'redisSecret3', 'otelSecret4']) expect(gateway.output()).not.toContain(secret);
   });
 });
