@@ -24,8 +24,8 @@ export type CreateOtpResult = CreateOtpMutation['createOtp'];
 export type FieldError = Extract<CreateOtpResult, { __typename: 'InvalidInput' }>['fields'][number];
 
 /** `extensions.code` of a top-level error when a dependency of the gateway failed. */
-export type GatewayErrorCode = 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_BAD_RESPONSE' | 'RATE_LIMIT_UNAVAILABLE';
-const RETRYABLE: ReadonlySet<string> = new Set<GatewayErrorCode>(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE', 'RATE_LIMIT_UNAVAILABLE']);
+export type GatewayErrorCode = 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_BAD_RESPONSE' | 'RATE_LIMIT_UNAVAILABLE' | 'AUTH_UNAVAILABLE';
+const RETRYABLE: ReadonlySet<string> = new Set<GatewayErrorCode>(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_BAD_RESPONSE', 'RATE_LIMIT_UNAVAILABLE', 'AUTH_UNAVAILABLE']);
 
 /** No `createOtp` result: PACE or the gateway failed, or the request itself was refused. */
 export class GatewayError extends Error {
@@ -110,7 +110,7 @@ export function nextStep(result: CreateOtpResult): NextStep {
     case 'RateLimited':
       return { kind: 'wait', message: result.message, seconds: result.retryAfterSeconds };
     default:
-      return assertNever(result);
+      return assertNever(result); // a new union member is a compile error until it has a case
   }
 }
 

@@ -13,8 +13,12 @@ export interface Config {
   readonly production: boolean;
   readonly port: number;
   readonly host: string | undefined;
-  /** A listener of its own for /metrics (not exposed with the API); undefined: /metrics on PORT. */
+  /** A listener of its own for /metrics (not exposed with the API); undefined: none. */
   readonly metricsPort: number | undefined;
+  /** /metrics on PORT with the API: by default outside production, when METRICS_PORT is unset. */
+  readonly metricsOnApiPort: boolean;
+  /** READY_FAILS_ON_DEPENDENCIES: /ready also fails while a shared dependency is down (not only one never reached). */
+  readonly readyFailsOnDependencies: boolean;
   /** Upstream base such as https://api.pace.cloud/user/2024-1; undefined = embedded sandbox. */
   readonly paceApiUrl: URL | undefined;
   readonly upstreamTimeoutMs: number;
@@ -159,13 +163,19 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('ALLOW_ARBITRARY_DOCUMENTS=false needs TRUSTED_DOCUMENTS (the list of documents to allow)');
   }
 
+  // /metrics shows per-result rates (InvalidCredentials, …) and process statistics: not on a public port in production.
+  const metricsPort = read('METRICS_PORT') === undefined ? undefined : int('METRICS_PORT', 0, 0, 65535);
+  const metricsOnApiPort = bool('METRICS_ON_API_PORT', !production && metricsPort === undefined);
+  if (metricsOnApiPort && metricsPort !== undefined) problems.push('METRICS_ON_API_PORT=true and METRICS_PORT contradict each other: set one of them');
   const tracing = tracingSettings(read, problems);
 
   const config: Config = {
     production,
     port: int('PORT', 4000, 0, 65535),
     host: read('HOST'),
-    metricsPort: read('METRICS_PORT') === undefined ? undefined : int('METRICS_PORT', 0, 0, 65535),
+    metricsPort,
+    metricsOnApiPort,
+    readyFailsOnDependencies: bool('READY_FAILS_ON_DEPENDENCIES', false),
     paceApiUrl,
     upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS', 10_000, 1, 300_000),
     upstreamConnections: int('UPSTREAM_CONNECTIONS', 128, 1, 10_000),
@@ -217,6 +227,7 @@ function tracingSettings(read: (name: string) => string | undefined, problems: s
     enabled: !disabled && (exporters.includes('otlp') || endpoint !== undefined),
     protocol: protocol as OtlpProtocol,
     endpoint,
-    sampler: read('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on',
+    // With its argument when there is one: `parentbased_traceidratio 0.1`.
+    sampler: [read('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on', read('OTEL_TRACES_SAMPLER_ARG')].filter((part) => part !== undefined).join(' '),
   };
 }

@@ -14,7 +14,7 @@ import { useGraphiQLPage } from './graphiql-page.js';
 import { createLogger, type Logger } from './logger.js';
 import { subgraphSchema } from './schema/index.js';
 import { GatewayMetrics, useMetricsEndpoint } from './observability/metrics.js';
-import { useReadiness } from './observability/readiness.js';
+import { Readiness, useReadiness } from './observability/readiness.js';
 import { getRequestState, useRequestState, type RequestState } from './observability/request-state.js';
 import { useRequestLog } from './observability/request-log.js';
 import { traceAdmissions } from './observability/admission-spans.js';
@@ -32,6 +32,7 @@ import { PinGuard } from './security/pin-guard.js';
 import { RedisGuardStore } from './security/redis-guard-store.js';
 import { UnverifiedCallers, type CallerIdentifier } from './security/callers.js';
 import { VerifiedCallers } from './security/token-verifier.js';
+import { useSandboxLockoutReset } from './sandbox-lockout-reset.js';
 import { useTrustedDocuments } from './trusted-documents.js';
 import { PaceClient } from './upstream/client.js';
 
@@ -41,7 +42,7 @@ export type GatewayConfig = Omit<Config, 'port' | 'host' | 'paceApiUrl' | 'shutd
 
 export interface GatewayOptions {
   readonly logger?: Logger;
-  /** The embedded sandbox's demo account, prefilled in GraphiQL. Never set for a real PACE API. */
+  /** The embedded sandbox's demo account, prefilled in GraphiQL; also serves POST /sandbox/reset-lockout. Never set for a real PACE API. */
   readonly sandboxDemo?: { readonly authorization: string; readonly pin: string };
   /** True once the host is draining: /ready then answers 503. */
   readonly isShuttingDown?: () => boolean;
@@ -84,18 +85,23 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     config.paceTokenIssuer !== undefined
       ? new VerifiedCallers({ issuer: config.paceTokenIssuer, jwksUrl: config.paceJwksUrl, logger })
       : new UnverifiedCallers();
+  const guardStore =
+    config.redisSeeds.length > 0
+      ? new RedisGuardStore({ seeds: config.redisSeeds, inFlightTtlMs: config.upstreamTimeoutMs + IN_FLIGHT_TTL_MARGIN_MS, logger })
+      : new MemoryGuardStore();
   const pinGuard = new PinGuard<RequestState>({
-    store:
-      config.redisSeeds.length > 0
-        ? new RedisGuardStore({ seeds: config.redisSeeds, inFlightTtlMs: config.upstreamTimeoutMs + IN_FLIGHT_TTL_MARGIN_MS, logger })
-        : new MemoryGuardStore(),
+    store: guardStore,
     pinMaxFailures: config.pinMaxFailures,
     pinFailureWindowSeconds: config.pinFailureWindowSeconds,
     // Tracing a shared store: each admission is a span of its request.
     observer: tracing && config.redisSeeds.length > 0 ? traceAdmissions(tracing) : undefined,
   });
-  const isShuttingDown = options.isShuttingDown ?? (() => false);
-  const isReady = async () => !isShuttingDown() && callers.isReady() && (await pinGuard.checkReady());
+  const readiness = new Readiness({
+    isShuttingDown: options.isShuttingDown ?? (() => false),
+    components: { guardStore: () => pinGuard.checkReady(), tokenKeys: () => callers.isReady() },
+    failOnDependencies: config.readyFailsOnDependencies,
+    registry: metrics.registry,
+  });
   options.abortUpstream?.addEventListener('abort', () => void pace.destroy(), { once: true });
 
   const plugins: Plugin[] = [
@@ -104,8 +110,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     ...(config.graphiql ? [useGraphiQLPage('/graphql', graphiqlFor(options.sandboxDemo, config.graphqlTypePrefix))] : []),
     useRequestBodyLimit(config.maxRequestBodyBytes),
     useResponseHeaders(),
-    useReadiness(isReady),
-    ...(config.metricsPort === undefined ? [useMetricsEndpoint(metrics)] : []),
+    useReadiness(readiness),
+    ...(options.sandboxDemo ? [useSandboxLockoutReset({ callers, store: guardStore, pinFailureWindowSeconds: config.pinFailureWindowSeconds })] : []),
+    ...(config.metricsOnApiPort ? [useMetricsEndpoint(metrics)] : []),
     useRequestState(), // after the probes and pages: it tracks GraphQL requests only
     useRequestLog({ logger, metrics }),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),

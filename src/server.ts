@@ -7,6 +7,8 @@ import { createLogger } from './logger.js';
 import { GatewayMetrics, metricsListener } from './observability/metrics.js';
 import { startTracing } from './observability/start-tracing.js';
 import type { RunningSandbox } from './sandbox/index.js';
+import { LOCKOUT_RESET_PATH } from './sandbox-lockout-reset.js';
+import { sandboxBanner, startupSummary } from './startup-summary.js';
 
 let config: Config;
 try {
@@ -32,8 +34,7 @@ const paceApiUrl = config.paceApiUrl ?? new URL(sandbox!.url);
 // The sandbox signs its demo tokens: verify them as production verifies PACE ID's, through its issuer's discovery document.
 const tokenVerification = sandbox && config.paceTokenIssuer === undefined ? { paceTokenIssuer: sandbox.issuer } : {};
 const tokenIssuer = config.paceTokenIssuer ?? tokenVerification.paceTokenIssuer;
-if (tokenIssuer) logger.info({ issuer: tokenIssuer, jwks: config.paceJwksUrl ? config.paceJwksUrl.origin + config.paceJwksUrl.pathname : 'discovery' }, 'access tokens are verified against the key set of PACE_TOKEN_ISSUER');
-else if (config.production) {
+if (tokenIssuer === undefined && config.production) {
   logger.warn(
     'PACE_TOKEN_ISSUER is not set: tokens are not verified here, and the PIN guard keys accounts by an unverified `sub` ' +
       "(a forged token carrying someone's `sub` can hold that account's in-flight slots while PACE takes to reject it)",
@@ -66,9 +67,18 @@ server.prependListener('request', (_request, response: ServerResponse) => {
 
 const metricsServer = config.metricsPort === undefined ? undefined : createServer(metricsListener(metrics));
 
-listen(server, config.port, 'PORT', (port) => {
-  logger.info({ port, upstream: paceApiUrl.origin }, `GraphQL gateway ready at http://localhost:${port}/graphql`);
-  if (sandbox) printSandboxHelp(sandbox, port);
+listen(server, config.port, 'PORT', () => {
+  const listening = server.address() as AddressInfo;
+  const summary = startupSummary(config, {
+    listening,
+    upstream: paceApiUrl,
+    sandbox: sandbox !== undefined,
+    tokenVerification: tokenIssuer === undefined ? undefined : { issuer: tokenIssuer, jwksUrl: config.paceJwksUrl },
+  });
+  logger.info(summary.fields, summary.message);
+  // Demo credentials of the local sandbox only: printed to the terminal, never through the logger.
+  const local = `http://localhost:${listening.port}`;
+  if (sandbox) console.log(sandboxBanner(config, { graphqlUrl: `${local}/graphql`, accounts: sandbox.demo, resetUrl: `${local}${LOCKOUT_RESET_PATH}` }));
 });
 if (metricsServer) listen(metricsServer, config.metricsPort!, 'METRICS_PORT', (port) => logger.info({ port }, `metrics at http://localhost:${port}/metrics`));
 
@@ -81,21 +91,6 @@ function listen(target: Server, port: number, variable: string, onListening: (po
     process.exit(1);
   });
   target.listen(port, config.host, () => onListening((target.address() as AddressInfo).port));
-}
-
-function printSandboxHelp(running: RunningSandbox, port: number): void {
-  const { user, unlinked } = running.demo;
-  // Demo credentials of the local sandbox only: printed to the terminal, never through the logger.
-  console.log(
-    [
-      '',
-      `  Sandbox demo account (open http://localhost:${port}/graphql and press Run):`,
-      `    Authorization: Bearer ${user.token}`,
-      `    pin: ${user.pin}    password: ${user.password}`,
-      `  Account without a linked identity: Bearer ${unlinked.token}`,
-      '',
-    ].join('\n'),
-  );
 }
 
 /** After SHUTDOWN_TIMEOUT_MS, the time the aborted calls, the span export and the exit have. */

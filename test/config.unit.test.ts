@@ -9,6 +9,8 @@ describe('loadConfig', () => {
       production: false,
       port: 4000,
       host: undefined,
+      metricsOnApiPort: true,
+      readyFailsOnDependencies: false,
       paceApiUrl: undefined,
       upstreamTimeoutMs: 10_000,
       upstreamConnections: 128,

@@ -1,31 +1,48 @@
-/** The operator's endpoints: /health, /ready (503 while shutting down), /metrics. */
+/**
+ * The operator's endpoints: /health, /ready (JSON bodies in the actuator shape, 503 while shutting
+ * down), /metrics (with a gauge per dependency; not on the API port in production unless asked).
+ * Dependencies failing after start: test/readiness.e2e.test.ts.
+ */
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig } from '../src/config.js';
 import { createGateway } from '../src/gateway.js';
 import { GatewayMetrics } from '../src/observability/metrics.js';
 import { DEMO } from '../src/sandbox/index.js';
 import { useSandboxedGateway } from './helpers/sandbox.js';
-import { createOtp } from './helpers/servers.js';
+import { createOtp, startGateway } from './helpers/servers.js';
 
 const setup = useSandboxedGateway();
 
 describe('probes and metrics', () => {
-  it('GET /health and /ready answer 200', async () => {
-    for (const path of ['/health', '/ready']) {
-      const response = await request(`${setup.gateway.url}${path}`);
-      expect(response.statusCode).toBe(200);
-      await response.body.text();
-    }
+  it('GET /health and /ready answer 200 with a JSON body in the actuator shape', async () => {
+    const health = await request(`${setup.gateway.url}/health`);
+    expect(health.statusCode).toBe(200);
+    expect(health.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(health.headers['cache-control']).toBe('no-store');
+    expect(await health.body.json()).toEqual({ status: 'UP' });
+    const ready = await request(`${setup.gateway.url}/ready`);
+    expect(ready.statusCode).toBe(200);
+    expect(ready.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(await ready.body.json()).toEqual({ status: 'UP', components: { guardStore: { status: 'UP' }, tokenKeys: { status: 'UP' } } });
   });
 
-  it('GET /ready answers 503 once the host is shutting down', async () => {
+  it('GET /ready answers 503 OUT_OF_SERVICE once the host is shutting down; /health stays UP', async () => {
     let shuttingDown = false;
     const gw = createGateway({ ...loadConfig({ LOG_LEVEL: 'silent' }), paceApiUrl: new URL(setup.sandbox.url) }, { isShuttingDown: () => shuttingDown });
     expect((await gw.fetch('http://gateway/ready')).status).toBe(200);
     shuttingDown = true;
-    expect((await gw.fetch('http://gateway/ready')).status).toBe(503);
+    const draining = await gw.fetch('http://gateway/ready');
+    expect(draining.status).toBe(503);
+    expect(await draining.json()).toEqual({ status: 'OUT_OF_SERVICE', components: { guardStore: { status: 'UP' }, tokenKeys: { status: 'UP' } } });
+    expect(await (await gw.fetch('http://gateway/health')).json()).toEqual({ status: 'UP' });
     await gw.dispose();
+  });
+
+  it('GET /metrics has a gauge per dependency', async () => {
+    const text = await (await request(`${setup.gateway.url}/metrics`)).body.text();
+    expect(text).toContain('pace_otp_gateway_dependency_up{dependency="guardStore"} 1');
+    expect(text).toContain('pace_otp_gateway_dependency_up{dependency="tokenKeys"} 1');
   });
 
   it('GET /metrics counts requests by result and times upstream calls by status', async () => {
@@ -49,5 +66,27 @@ describe('probes and metrics', () => {
     const text = await metrics.registry.metrics();
     expect(text).toContain('process_resident_memory_bytes');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
+  });
+});
+
+describe('/metrics in production', () => {
+  const production = { NODE_ENV: 'production', PACE_API_URL: 'https://api.pace.example/user/2024-1', LOG_LEVEL: 'silent' };
+
+  it('is not served on the API port without METRICS_PORT (404), unless METRICS_ON_API_PORT=true', async () => {
+    await using hidden = await startGateway(setup.sandbox.url, production);
+    const refused = await request(`${hidden.url}/metrics`);
+    expect(refused.statusCode).toBe(404);
+    expect(await refused.body.text()).not.toContain('pace_otp_gateway');
+    await using shown = await startGateway(setup.sandbox.url, { ...production, METRICS_ON_API_PORT: 'true' });
+    const served = await request(`${shown.url}/metrics`);
+    expect(served.statusCode).toBe(200);
+    expect(await served.body.text()).toContain('pace_otp_gateway_dependency_up');
+  });
+
+  it('METRICS_ON_API_PORT=true with METRICS_PORT is a configuration error', () => {
+    expect(() => loadConfig({ ...production, METRICS_PORT: '9464', METRICS_ON_API_PORT: 'true' })).toThrow(ConfigError);
+    expect(loadConfig({ ...production, METRICS_PORT: '9464' }).metricsOnApiPort).toBe(false);
+    expect(loadConfig({ METRICS_PORT: '9464' }).metricsOnApiPort).toBe(false);
+    expect(loadConfig({}).metricsOnApiPort).toBe(true);
   });
 });

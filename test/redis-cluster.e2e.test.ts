@@ -33,7 +33,7 @@ describe.skipIf(!hasRedis)('PIN guard on a Redis Cluster', () => {
       response.writeHead(reply.status, reply.headers).end(reply.body);
     });
     seed = cluster.nodes.find(({ port }) => cluster.cli(port, 'ROLE').startsWith('master'))!.port;
-    const env = { REDIS_URL: `redis://127.0.0.1:${seed}` };
+    const env = { REDIS_URL: `redis://127.0.0.1:${seed}`, READY_FAILS_ON_DEPENDENCIES: 'true' }; // /ready 503 while a master is gone (not the default)
     replicas = [await startGateway(`${upstream.url}/user/2024-1`, env), await startGateway(`${upstream.url}/user/2024-1`, env)];
   }, 90_000);
   afterAll(async () => {

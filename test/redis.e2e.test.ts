@@ -19,7 +19,9 @@ describe.skipIf(!hasRedis)('PIN guard with REDIS_URL, across replicas', () => {
     redis = await startRedis();
     // 300 ms per answer, so checks on both replicas overlap.
     sandbox = await startSandbox({ latencyMs: 300, onRequest: (request) => void (request.path.endsWith('/user/otp') && (otpCalls += 1)) });
-    replicas = [await startGateway(sandbox.url, { REDIS_URL: redis.url }), await startGateway(sandbox.url, { REDIS_URL: redis.url })];
+    // READY_FAILS_ON_DEPENDENCIES: the readiness test below checks the 503 an operator can ask for (the default: test/readiness.e2e.test.ts).
+    const env = { REDIS_URL: redis.url, READY_FAILS_ON_DEPENDENCIES: 'true' };
+    replicas = [await startGateway(sandbox.url, env), await startGateway(sandbox.url, env)];
   });
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => replica.close()));
