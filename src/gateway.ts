@@ -98,7 +98,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   });
   const readiness = new Readiness({
     isShuttingDown: options.isShuttingDown ?? (() => false),
-    components: { guardStore: () => pinGuard.checkReady(), tokenKeys: () => callers.isReady() },
+    components: { guardStore: () => pinGuard.checkReady(), tokenKeys: () => callers.isReady() && callers.isReachable() },
     failOnDependencies: config.readyFailsOnDependencies,
     registry: metrics.registry,
   });

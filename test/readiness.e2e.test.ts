@@ -125,14 +125,14 @@ describe('the token key set (identity provider)', () => {
     idp.state.up = false;
     await sleep(KEY_SET_COOLDOWN_MS + 100); // past the refetch cooldown of the load at start
     // A token under a kid the gateway does not hold makes it refetch the key set, which fails.
-    const unknownKid = new TokenIssuer().sign({ sub: DEMO.user.sub, scope: APP_SCOPES });
+    const unknownKid = new TokenIssuer({ issuer: sandbox.issuer }).sign({ sub: DEMO.user.sub, scope: APP_SCOPES });
     await graphql(gateway.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: bearer(unknownKid) });
     const down = await until(gateway, (seen) => seen.body.components['tokenKeys']?.status === 'DOWN');
     expect(down).toMatchObject({ code: 200, body: { status: 'UP' }, gauge: { tokenKeys: 0 } });
 
     idp.state.up = true;
     expect(await until(gateway, (seen) => seen.body.components['tokenKeys']?.status === 'UP')).toMatchObject({ code: 200, gauge: { tokenKeys: 1 } });
-    const { body } = await graphql(gateway.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: bearer(DEMO.user.token) });
+    const { body } = await graphql(gateway.url, CREATE_OTP, { variables: { input: { pin: DEMO.user.pin } }, headers: bearer(sandbox.demo.user.token) });
     expect(body.data?.['createOtp'].__typename).toBe('Otp');
   }, 30_000);
 

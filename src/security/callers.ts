@@ -20,8 +20,10 @@ export interface Caller {
 export interface CallerIdentifier {
   /** The caller behind a bearer token; throws UnauthenticatedError/AuthUnavailableError when verifying. */
   identify(token: string): Caller | Promise<Caller>;
-  /** False while tokens cannot be verified (key set not loaded): /ready answers 503. */
+  /** False until tokens can be verified (the key set has loaded once): /ready answers 503 until then. */
   isReady(): boolean;
+  /** False while the identity provider did not answer the last fetch of its key set (held keys still verify): `tokenKeys` DOWN. */
+  isReachable(): boolean;
   close(): void;
 }
 
@@ -39,6 +41,10 @@ export class UnverifiedCallers implements CallerIdentifier {
   }
 
   isReady(): boolean {
+    return true;
+  }
+
+  isReachable(): boolean {
     return true;
   }
 

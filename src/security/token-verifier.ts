@@ -106,6 +106,10 @@ export class VerifiedCallers implements CallerIdentifier {
     return this.#loadedOnce;
   }
 
+  isReachable(): boolean {
+    return !this.#lastFetchFailed;
+  }
+
   close(): void {
     this.#closed = true;
     clearTimeout(this.#retry);
@@ -158,8 +162,18 @@ export class VerifiedCallers implements CallerIdentifier {
       this.#lastFetchFailed = true;
       const { reason, message } = error instanceof KeySetError ? error : { reason: 'FETCH_FAILED', message: String(error) };
       this.#errors.report(reason, message);
+      if (this.#loadedOnce) this.#recover();
       throw error;
     }
+  }
+
+  /** After a failed refetch: tried again per interval in the background until it answers, so the outage ends on its own (and `tokenKeys` shows UP again). */
+  #recover(): void {
+    if (this.#retry !== undefined || this.#closed) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      if (this.#lastFetchFailed) this.#refetch().catch(() => {}); // a failure schedules the next try
+    }, this.#retryIntervalMs).unref();
   }
 
   #verifierFor(key: SigningKey): Verify {
