@@ -21,6 +21,8 @@ export interface Config {
   readonly readyFailsOnDependencies: boolean;
   /** Upstream base such as https://api.pace.cloud/user/2024-1; undefined = embedded sandbox. */
   readonly paceApiUrl: URL | undefined;
+  /** The embedded sandbox's port (SANDBOX_PORT): fixed, so its issuer and printed tokens survive a restart. */
+  readonly sandboxPort: number;
   readonly upstreamTimeoutMs: number;
   readonly upstreamConnections: number;
   readonly graphiql: boolean;
@@ -177,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsOnApiPort,
     readyFailsOnDependencies: bool('READY_FAILS_ON_DEPENDENCIES', false),
     paceApiUrl,
+    sandboxPort: int('SANDBOX_PORT', 4011, 0, 65535), // 4011: beside `npm run sandbox`'s 4010
     upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS', 10_000, 1, 300_000),
     upstreamConnections: int('UPSTREAM_CONNECTIONS', 128, 1, 10_000),
     // A production deployment exposes the API, not a schema browser: both opt-in there.

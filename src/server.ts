@@ -25,10 +25,10 @@ let sandbox: RunningSandbox | undefined;
 if (config.paceApiUrl === undefined) {
   // Loaded only when used: a production process never imports the sandbox (nor its key generation).
   const { startEmbeddedSandbox } = await import('./sandbox/index.js');
-  const embedded = await startEmbeddedSandbox();
+  const embedded = await startEmbeddedSandbox(config.sandboxPort);
   sandbox = embedded;
   logger.warn({ upstream: sandbox.url }, 'PACE_API_URL is not set: using the embedded sandbox upstream (development only)');
-  if (!embedded.stablePort) logger.warn({ issuer: sandbox.issuer }, "the sandbox's usual port is taken: the demo tokens printed now die with this process");
+  if (!embedded.stablePort) logger.warn({ issuer: sandbox.issuer }, "the sandbox's usual port (SANDBOX_PORT) is taken: the demo tokens printed now die with this process");
 }
 const paceApiUrl = config.paceApiUrl ?? new URL(sandbox!.url);
 // The sandbox signs its demo tokens: verify them as production verifies PACE ID's, through its issuer's discovery document.

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       metricsOnApiPort: true,
       readyFailsOnDependencies: false,
       paceApiUrl: undefined,
+      sandboxPort: 4011,
       upstreamTimeoutMs: 10_000,
       upstreamConnections: 128,
       graphiql: true,
@@ -35,6 +36,7 @@ describe('loadConfig', () => {
   it.each([
     ['PORT', '8080', { port: 8080 }],
     ['PORT', '0', { port: 0 }],
+    ['SANDBOX_PORT', '4100', { sandboxPort: 4100 }],
     ['HOST', '127.0.0.1', { host: '127.0.0.1' }],
     ['PACE_API_URL', 'https://api.pace.cloud/user/2024-1', { paceApiUrl: new URL('https://api.pace.cloud/user/2024-1') }],
     ['UPSTREAM_TIMEOUT_MS', '2500', { upstreamTimeoutMs: 2500 }],

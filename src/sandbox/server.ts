@@ -11,8 +11,9 @@ import { isXid, newXid } from './xid.js';
 /** Production's base path: https://api.pace.cloud/user/2024-1 */
 export const PATH_PREFIX = '/user/2024-1';
 /**
- * `npm start`'s sandbox port: a fixed one, so its issuer (which names its origin) and the tokens it
- * printed stay the same across restarts. Not `npm run sandbox`'s 4010, so both can run at once.
+ * `npm start`'s default sandbox port (SANDBOX_PORT): a fixed one, so its issuer (which names its
+ * origin) and the tokens it printed stay the same across restarts. Not `npm run sandbox`'s 4010, so
+ * both can run at once.
  */
 export const EMBEDDED_SANDBOX_PORT = 4011;
 
@@ -134,12 +135,12 @@ export async function startSandbox(options: SandboxOptions & { port?: number; ho
 }
 
 /**
- * `npm start`'s sandbox, on EMBEDDED_SANDBOX_PORT, or on any free port when that one is taken
- * (`stablePort: false`: its tokens then die with the process).
+ * `npm start`'s sandbox, on `port`, or on any free port when that one is taken (`stablePort: false`:
+ * its tokens then die with the process).
  */
-export async function startEmbeddedSandbox(): Promise<RunningSandbox & { stablePort: boolean }> {
+export async function startEmbeddedSandbox(port = EMBEDDED_SANDBOX_PORT): Promise<RunningSandbox & { stablePort: boolean }> {
   try {
-    return { ...(await startSandbox({ port: EMBEDDED_SANDBOX_PORT })), stablePort: true };
+    return { ...(await startSandbox({ port })), stablePort: true };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     return { ...(await startSandbox({ port: 0 })), stablePort: false };
