@@ -41,7 +41,9 @@ export function defineTargets({ stubPort, redisUrl }) {
   const baseline = process.env.BENCH_BASELINE_ENTRY;
   const stubOrigin = `http://127.0.0.1:${stubPort}`;
   const paceApiUrl = `${stubOrigin}${OTP_PATH_PREFIX}`;
-  const issuer = issuerAt(stubOrigin);
+  // As PACE ID's: an https issuer (production refuses any other); the key set comes from the stub
+  // through PACE_JWKS_URL (http to 127.0.0.1 is allowed there), so no discovery is needed.
+  const issuer = issuerAt('https://id.bench.invalid');
   // Request headers as account `n` (`sub` = `bench-user-<n>`): a realm-shaped token nobody verifies.
   const headersFor = (n) => ({ ...JSON_TYPE, authorization: `Bearer ${unverifiedToken(issuer, `bench-user-${n}`)}` });
   const gatewayEntry = process.env.BENCH_GATEWAY_ENTRY || `${ROOT}dist/server.js`;

@@ -53,10 +53,12 @@ export class UnverifiedCallers implements CallerIdentifier {
 
 /** The `sub` of a JWT, decoded, not verified; undefined for anything else. */
 export function unverifiedSubject(token: string): string | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts[1] === undefined) return undefined;
+  // Three dot-separated parts; only the middle one is read (an RS256 signature alone is ~340 characters).
+  const first = token.indexOf('.');
+  const second = token.indexOf('.', first + 1);
+  if (first < 0 || second < 0 || token.indexOf('.', second + 1) >= 0) return undefined;
   try {
-    const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    const payload: unknown = JSON.parse(Buffer.from(token.slice(first + 1, second), 'base64url').toString('utf8'));
     const sub = (payload as { sub?: unknown } | null)?.sub;
     return typeof sub === 'string' && sub !== '' ? sub : undefined;
   } catch {
@@ -65,26 +67,42 @@ export function unverifiedSubject(token: string): string | undefined {
 }
 
 /**
- * Token -> value until a deadline (a verified token's `exp`). Bounded in count and token size (at
- * most about 40 MB), oldest first out, so a flood of distinct tokens cannot grow it.
+ * Token -> value until a deadline (a verified token's `exp`). Bounded in count (each entry a digest
+ * and the value), oldest first out, so a flood of distinct tokens cannot grow it; tokens over
+ * MAX_TOKEN_LENGTH are not remembered.
  */
 export class TokenCache<V> {
   static readonly MAX_ENTRIES = 10_000;
   static readonly MAX_TOKEN_LENGTH = 4_096;
+  // Keyed by the token's digest, not the token: a cache that holds 10,000 tokens of ~1 KB each keeps
+  // ~10 MB of strings alive long enough to reach the old generation, where each evicted one is work for
+  // the full garbage collector (docs/performance.md); a digest is 43 characters.
   readonly #entries = new Map<string, { readonly value: V; readonly until: number }>();
+  // identify() looks a token up and then stores it: the digest is made once for both.
+  #lastToken: string | undefined;
+  #lastKey = '';
 
   get(token: string): V | undefined {
-    const entry = this.#entries.get(token);
+    const key = this.#key(token);
+    const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.until > Date.now()) return entry.value;
-    this.#entries.delete(token);
+    this.#entries.delete(key);
     return undefined;
   }
 
   set(token: string, value: V, until: number): void {
     if (token.length > TokenCache.MAX_TOKEN_LENGTH) return;
     if (this.#entries.size >= TokenCache.MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(token, { value, until });
+    this.#entries.set(this.#key(token), { value, until });
+  }
+
+  #key(token: string): string {
+    if (token !== this.#lastToken) {
+      this.#lastToken = token;
+      this.#lastKey = hash('sha256', token, 'base64url');
+    }
+    return this.#lastKey;
   }
 
   clear(): void {

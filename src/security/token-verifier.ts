@@ -97,7 +97,7 @@ export class VerifiedCallers implements CallerIdentifier {
     if (typeof sub !== 'string' || sub === '') throw new UnauthenticatedError();
     // Keycloak marks access tokens `typ: Bearer`; its ID and refresh tokens, signed by the same key, are not bearer tokens.
     if (typ !== undefined && typ !== 'Bearer') throw new UnauthenticatedError();
-    const caller: Caller = { account: accountKey(sub, token), scopes: new Set(typeof scope === 'string' ? scope.split(' ').filter(Boolean) : []) };
+    const caller: Caller = { account: accountKey(sub, token), scopes: scopeSet(typeof scope === 'string' ? scope : '') };
     this.#verified.set(token, caller, (exp as number) * 1000);
     return caller;
   }
@@ -196,6 +196,19 @@ export class VerifiedCallers implements CallerIdentifier {
       }, this.#retryIntervalMs).unref();
     });
   }
+}
+
+/** Scope sets by their text: tokens of one client carry the same few scope strings, so one set serves them all. */
+const scopeSets = new Map<string, ReadonlySet<string>>();
+const MAX_SCOPE_SETS = 1_000;
+
+function scopeSet(scope: string): ReadonlySet<string> {
+  let set = scopeSets.get(scope);
+  if (set === undefined) {
+    set = new Set(scope.split(' ').filter(Boolean));
+    if (scopeSets.size < MAX_SCOPE_SETS) scopeSets.set(scope, set); // beyond that, made per token (and not kept here)
+  }
+  return set;
 }
 
 function onlyOne<T>(items: readonly T[]): T | undefined {
