@@ -54,6 +54,12 @@ const checkFailing = (error: () => Error) => async () => {
   pace.calls += 1;
   throw error();
 };
+/** PACE's answers held back until `release()`. */
+function gate(): { answered: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const answered = new Promise<void>((resolve) => (release = resolve));
+  return { answered, release };
+}
 const settle = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: Error) => error.constructor.name);
 
 describe('PinGuard, store outage while checks are in flight', () => {
@@ -61,8 +67,7 @@ describe('PinGuard, store outage while checks are in flight', () => {
     const store = new OutageStore();
     const guard = guarded(store);
     pace.calls = 0;
-    let release!: () => void;
-    const answered = new Promise<void>((resolve) => (release = resolve));
+    const { answered, release } = gate();
     // Five wrong PINs admitted; the store goes down before PACE answers them.
     const inFlight = Array.from({ length: 5 }, () =>
       settle(guard.guard('acct', async () => {
@@ -92,8 +97,7 @@ describe('PinGuard, store outage while checks are in flight', () => {
     const store = new OutageStore();
     const guard = guarded(store);
     pace.calls = 0;
-    let release!: () => void;
-    const answered = new Promise<void>((resolve) => (release = resolve));
+    const { answered, release } = gate();
     const check = settle(guard.guard('acct', async () => {
       await answered;
       throw new InvalidCredentialsError();
