@@ -50,8 +50,6 @@ export interface Config {
   readonly tracing: TracingSettings;
 }
 
-
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 const LOCAL_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
