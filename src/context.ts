@@ -5,7 +5,7 @@ import type { CallerIdentifier } from './security/callers.js';
 import type { PinGuard } from './security/pin-guard.js';
 import type { PaceClient, UpstreamCall } from './upstream/client.js';
 
-/** Made by createGateway's context factory, once per request. */
+/** Put on Yoga's server context by useRequestState, once per request (the services are the gateway's, shared). */
 export interface GatewayState {
   readonly pace: PaceClient<RequestState>;
   readonly pinGuard: PinGuard<RequestState>;

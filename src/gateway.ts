@@ -15,7 +15,7 @@ import { createLogger, type Logger } from './logger.js';
 import { subgraphSchema } from './schema/index.js';
 import { GatewayMetrics, useMetricsEndpoint } from './observability/metrics.js';
 import { Readiness, useReadiness } from './observability/readiness.js';
-import { getRequestState, useRequestState, type RequestState } from './observability/request-state.js';
+import { useRequestState, type RequestState } from './observability/request-state.js';
 import { useRequestLog } from './observability/request-log.js';
 import { traceAdmissions } from './observability/admission-spans.js';
 import type { Tracing } from './observability/tracing.js';
@@ -44,7 +44,7 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** The embedded sandbox's demo account, prefilled in GraphiQL; also serves POST /sandbox/reset-lockout. Never set for a real PACE API. */
   readonly sandboxDemo?: { readonly authorization: string; readonly pin: string };
-  /** True once the host is draining: /ready then answers 503. */
+  /** True once the host is draining: /ready then answers 503, and every response says `Connection: close`. */
   readonly isShuttingDown?: () => boolean;
   /** Aborted when the host's shutdown time is up: PACE calls still running fail as UPSTREAM_UNAVAILABLE. */
   readonly abortUpstream?: AbortSignal;
@@ -96,12 +96,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     // Tracing a shared store: each admission is a span of its request.
     observer: tracing && config.redisSeeds.length > 0 ? traceAdmissions(tracing) : undefined,
   });
+  const isShuttingDown = options.isShuttingDown ?? (() => false);
   const readiness = new Readiness({
-    isShuttingDown: options.isShuttingDown ?? (() => false),
+    isShuttingDown,
     components: { guardStore: () => pinGuard.checkReady(), tokenKeys: () => callers.isReady() && callers.isReachable() },
     failOnDependencies: config.readyFailsOnDependencies,
     registry: metrics.registry,
   });
+  const services: Omit<GatewayState, 'requestState'> = { pace, pinGuard, callers };
   options.abortUpstream?.addEventListener('abort', () => void pace.destroy(), { once: true });
 
   const plugins: Plugin[] = [
@@ -109,11 +111,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     useCaseInsensitiveMediaTypes(),
     ...(config.graphiql ? [useGraphiQLPage('/graphql', graphiqlFor(options.sandboxDemo, config.graphqlTypePrefix))] : []),
     useRequestBodyLimit(config.maxRequestBodyBytes),
-    useResponseHeaders(),
+    useResponseHeaders({ isShuttingDown }),
     useReadiness(readiness),
     ...(options.sandboxDemo ? [useSandboxLockoutReset({ callers, store: guardStore, pinFailureWindowSeconds: config.pinFailureWindowSeconds })] : []),
     ...(config.metricsOnApiPort ? [useMetricsEndpoint(metrics)] : []),
-    useRequestState(), // after the probes and pages: it tracks GraphQL requests only
+    useRequestState(services), // after the probes and pages: it tracks GraphQL requests only
     useRequestLog({ logger, metrics }),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
     useVariablesLimit(MAX_VARIABLE_ENTRIES),
@@ -145,10 +147,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     multipart: false, // no uploads here: one parser less to try, one attack surface less
     maxRequestBodySize: false, // replaced by useRequestBodyLimit: the same limit, cheaper
     maskedErrors: { maskError: presentCodedError },
-    context: ({ request }) => {
-      const requestState = startedRequestState(request);
-      return { pace, pinGuard, callers, requestState };
-    },
     plugins,
   });
 }
@@ -165,13 +163,6 @@ function corsFor(origins: readonly string[]): (request: Request) => CORSOptions 
     const allowed = origin !== null && (origins.includes(origin) || (any && origin !== 'null'));
     return allowed ? { origin: [origin], credentials: false } : false;
   };
-}
-
-/** The request log's onRequest started it; a request without one is a wiring bug, said loudly. */
-function startedRequestState(request: Request): RequestState {
-  const state = getRequestState(request);
-  if (state === undefined) throw new Error('no request state: useRequestState must run before execution');
-  return state;
 }
 
 /**

@@ -20,21 +20,21 @@ export function useRequestLog({ logger, metrics }: RequestLogOptions): Plugin {
   return {
     onExecute({ args }) {
       // The name the client gave, else the one in the document (clients often send only the query).
-      const state = getRequestState((args.contextValue as { request: Request }).request);
+      const state = getRequestState(args.contextValue as object);
       const name = args.operationName ?? operationName(args.document);
       if (state) state.operationName = name !== undefined && name.length > MAX_LOGGED_OPERATION_NAME ? `${name.slice(0, MAX_LOGGED_OPERATION_NAME)}…` : name;
     },
-    onResultProcess({ request, result }) {
+    onResultProcess({ serverContext, result }) {
       // Requests refused before execution (parse, validation, limits) have no resolver result.
-      const state = getRequestState(request);
+      const state = getRequestState(serverContext);
       if (state && state.results.length === 0 && !Array.isArray(result) && 'errors' in result && result.errors?.length) {
         const code = result.errors[0]?.extensions?.['code'];
         state.results.push(typeof code === 'string' ? code : 'GRAPHQL_REQUEST_ERROR');
       }
     },
-    onResponse({ request, response }) {
+    onResponse({ serverContext, response }) {
       // Probes, /health and the GraphiQL page never started a request state: no log line for them.
-      const state = getRequestState(request);
+      const state = getRequestState(serverContext);
       if (state === undefined) return;
       const result = state.results.length === 0 ? 'none' : state.results.length === 1 ? state.results[0]! : state.results.join(',');
       metrics.request(result, response.status);

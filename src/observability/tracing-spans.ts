@@ -127,11 +127,11 @@ export class GatewayTracer implements Tracing {
   #yogaPlugin(): Plugin {
     const servers = new WeakMap<Request, Span>();
     const operations = new WeakMap<Request, { span: Span; context: Context }>();
-    const endOperation = (request: Request) => {
+    const endOperation = (request: Request, serverContext: object) => {
       const operation = operations.get(request);
       if (operation === undefined) return;
       operations.delete(request);
-      const results = getRequestState(request)?.results ?? [];
+      const results = getRequestState(serverContext)?.results ?? [];
       if (results.length > 0) operation.span.setAttribute(RESULT_ATTRIBUTE, results.join(','));
       const failure = results.find(isFailureResult);
       if (failure !== undefined) failed(operation.span, failure);
@@ -164,7 +164,7 @@ export class GatewayTracer implements Tracing {
         const span = this.#tracer.startSpan('GraphQL Operation', { kind: SpanKind.INTERNAL }, parent);
         const operation = { span, context: trace.setSpan(parent, span) };
         operations.set(context.request, operation);
-        const state = getRequestState(context.request);
+        const state = getRequestState(context);
         if (state) state.traceContext = operation.context; // the PACE calls' parent
         return ({ result }) => {
           if (result instanceof Error || result === null) return;
@@ -176,13 +176,13 @@ export class GatewayTracer implements Tracing {
           span.updateName(name === undefined ? definition.operation : `${definition.operation} ${name}`);
         };
       },
-      onResultProcess: ({ request }) => endOperation(request),
-      onResponse: ({ request, response }) => {
-        endOperation(request); // a request that ended without a result (an exception)
+      onResultProcess: ({ request, serverContext }) => endOperation(request, serverContext),
+      onResponse: ({ request, response, serverContext }) => {
+        endOperation(request, serverContext); // a request that ended without a result (an exception)
         const span = servers.get(request);
         if (span === undefined) return;
         span.setAttribute('http.response.status_code', response.status);
-        const results = getRequestState(request)?.results ?? [];
+        const results = getRequestState(serverContext)?.results ?? [];
         if (results.length > 0) span.setAttribute(RESULT_ATTRIBUTE, results.join(','));
         // A 4xx is the caller's mistake, not this server's failure.
         if (response.status >= 500) failed(span, String(response.status));
