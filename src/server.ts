@@ -1,5 +1,5 @@
 /** The entry: config -> (sandbox) -> gateway -> listen; drains on SIGTERM/SIGINT. */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGateway } from './gateway.js';
@@ -51,19 +51,9 @@ const gateway = createGateway(
 );
 const server = createServer(gateway);
 
-// The drain: from SIGTERM on, every response says `Connection: close`, so pooled clients (apps,
-// routers) open a new connection elsewhere instead of sending more on this one. Responses not yet
-// begun at SIGTERM are remembered to get the header too.
-const unsent = new Set<ServerResponse>();
-server.prependListener('request', (_request, response: ServerResponse) => {
-  if (stopping) {
-    response.setHeader('connection', 'close');
-    return;
-  }
-  unsent.add(response);
-  response.once('close', () => unsent.delete(response));
-  response.once('finish', () => unsent.delete(response));
-});
+// The drain: from SIGTERM on, every response says `Connection: close` (useResponseHeaders asks
+// isShuttingDown), so pooled clients (apps, routers) open a new connection elsewhere instead of
+// sending more on this one.
 
 const metricsServer = config.metricsPort === undefined ? undefined : createServer(metricsListener(metrics));
 
@@ -107,7 +97,6 @@ async function shutdown(signal: string): Promise<void> {
     logger.error('shutdown overran its time: exiting');
     process.exit(1);
   }, config.shutdownTimeoutMs + HARD_EXIT_AFTER_DRAIN_MS).unref();
-  for (const response of unsent) if (!response.headersSent) response.setHeader('connection', 'close');
   logger.info({ signal }, 'shutting down: draining in-flight requests');
   const deadline = setTimeout(() => {
     // Callers still connected get UPSTREAM_UNAVAILABLE (with Connection: close); then the rest is cut.
