@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { blocksOf } from './helpers/docs.js';
-import { freePort } from './helpers/processes.js';
+import { freePort, waitForOutput } from './helpers/processes.js';
 import { bearer, CREATE_OTP, graphql } from './helpers/servers.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -61,15 +61,8 @@ describe('docs/production.md: the production command', () => {
     });
     server = child;
     let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('GraphQL gateway ready')) resolve();
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`the command exited (${code}) before it was ready:\n${output}`)));
-    });
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitForOutput(child, /GraphQL gateway ready/, 150_000);
     const url = `http://127.0.0.1:${port}`;
     expect(output).toContain(`"upstream":"${sandbox.url}"`); // the built server, with the block's settings
     expect(output).toContain('"graphiql":false');
