@@ -92,7 +92,7 @@ function renderBar(bar: AccountBar): string {
       ? `<strong aria-current="page">${escapeHtml(name)}</strong> <small>→ ${escapeHtml(result)}</small>`
       : `<a href="${escapeHtml(href)}">${escapeHtml(name)}</a> <small>→ ${escapeHtml(result)}</small>`,
   );
-  return `<nav id="sandbox-accounts" aria-label="Sandbox demo accounts">Sandbox demo account (its token is in the Headers tab of every tab on this page): ${links.join(' · ')}</nav>
+  return `<nav id="sandbox-accounts" aria-label="Sandbox demo accounts">Sandbox demo account (every tab here starts with its token in the Headers tab): ${links.join(' · ')}</nav>
     <style>
       body { margin: 0; height: 100vh; display: flex; flex-direction: column; }
       #root { flex: 1; min-height: 0; }
