@@ -9,7 +9,7 @@ import type { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import type { GatewayState } from './context.js';
 import { CodedError } from './errors.js';
-import { graphiqlFor } from './graphiql.js';
+import { graphiqlFor, type SandboxDemo } from './graphiql.js';
 import { useGraphiQLPage } from './graphiql-page.js';
 import { createLogger, type Logger } from './logger.js';
 import { subgraphSchema } from './schema/index.js';
@@ -42,8 +42,8 @@ export type GatewayConfig = Omit<Config, 'port' | 'host' | 'paceApiUrl' | 'shutd
 
 export interface GatewayOptions {
   readonly logger?: Logger;
-  /** The embedded sandbox's demo account, prefilled in GraphiQL; also serves POST /sandbox/reset-lockout. Never set for a real PACE API. */
-  readonly sandboxDemo?: { readonly authorization: string; readonly pin: string };
+  /** The embedded sandbox's demo accounts, prefilled in GraphiQL; also serves POST /sandbox/reset-lockout. Never set for a real PACE API. */
+  readonly sandboxDemo?: SandboxDemo;
   /** True once the host is draining: /ready then answers 503, and every response says `Connection: close`. */
   readonly isShuttingDown?: () => boolean;
   /** Aborted when the host's shutdown time is up: PACE calls still running fail as UPSTREAM_UNAVAILABLE. */

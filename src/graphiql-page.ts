@@ -66,12 +66,45 @@ function loadBundle(): Promise<Bundle> {
   return bundle;
 }
 
+/** With the embedded sandbox, the bar above GraphiQL: a page per demo account, and which one this is. */
+export interface AccountBar {
+  readonly current: string;
+  readonly links: readonly { readonly name: string; readonly href: string; readonly result: string }[];
+}
+
+/** What one page shows: GraphiQL's options, and the sandbox's account bar when there is one. */
+export interface GraphiQLPage {
+  readonly options: GraphiQLOptions;
+  readonly accounts?: AccountBar;
+}
+
 /** Inline JSON safe inside <script> (no `</script>` or `<!--` can appear). */
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
 const escapeHtml = (text: string): string => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/**
+ * The account bar: links, each a page whose Headers tab holds that account's token. It names the
+ * page's account only, a fact of the page: the token is in the Headers tab for anyone to read.
+ */
+function renderBar(bar: AccountBar): string {
+  const links = bar.links.map(({ name, href, result }) =>
+    name === bar.current
+      ? `<strong aria-current="page">${escapeHtml(name)}</strong> <small>→ ${escapeHtml(result)}</small>`
+      : `<a href="${escapeHtml(href)}">${escapeHtml(name)}</a> <small>→ ${escapeHtml(result)}</small>`,
+  );
+  return `<nav id="sandbox-accounts" aria-label="Sandbox demo accounts">Sandbox demo account (every tab here starts with its token in the Headers tab): ${links.join(' · ')}</nav>
+    <style>
+      body { margin: 0; height: 100vh; display: flex; flex-direction: column; }
+      #root { flex: 1; min-height: 0; }
+      #root .graphiql-container { height: 100%; }
+      #sandbox-accounts { font: 13px/1.4 system-ui, sans-serif; padding: 6px 12px; background: #fff8e1; color: #3b2f00; border-bottom: 1px solid #e0c97a; }
+      #sandbox-accounts a { color: #0b57d0; }
+      #sandbox-accounts small { color: #6b5b00; }
+    </style>`;
+}
+
 /** The page: a few KiB of HTML that loads the hashed files. */
-export function renderPage(urls: Bundle['urls'], options: GraphiQLOptions): string {
+export function renderPage(urls: Bundle['urls'], { options, accounts }: GraphiQLPage): string {
   return `<!doctype html>
 <html lang="en">
   <head>
@@ -82,6 +115,7 @@ export function renderPage(urls: Bundle['urls'], options: GraphiQLOptions): stri
   </head>
   <body id="body" class="no-focus-outline">
     <noscript>You need to enable JavaScript to run this app.</noscript>
+    ${accounts ? renderBar(accounts) : ''}
     <div id="root"></div>
     <script>
       const workers = ${scriptJson(urls.workers)};
@@ -111,12 +145,12 @@ export function chooseEncoding(acceptEncoding: string | null): 'br' | 'gzip' | '
 
 /**
  * Serves GraphiQL at `endpoint` (GET with Accept: text/html) and its files under ASSET_PREFIX.
- * `pageOptions(url)` picks the options of a page; every distinct result is rendered once.
+ * `pageFor(url)` picks a page; every distinct result is rendered once.
  */
-export function useGraphiQLPage(endpoint: string, pageOptions: (url: URL) => GraphiQLOptions): Plugin {
+export function useGraphiQLPage(endpoint: string, pageFor: (url: URL) => GraphiQLPage): Plugin {
   const ready = loadBundle();
   ready.catch(() => undefined); // reported on first use; an unhandled rejection would end the process
-  const pages = new Map<GraphiQLOptions, string>();
+  const pages = new Map<GraphiQLPage, string>();
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       const isHead = request.method === 'HEAD';
@@ -126,11 +160,11 @@ export function useGraphiQLPage(endpoint: string, pageOptions: (url: URL) => Gra
       if (!isPage && !path.startsWith(ASSET_PREFIX)) return undefined;
       return ready.then(({ assets, urls }) => {
         if (isPage) {
-          const options = pageOptions(url);
-          let page = pages.get(options);
+          const spec = pageFor(url);
+          let page = pages.get(spec);
           if (page === undefined) {
-            page = renderPage(urls, options);
-            pages.set(options, page);
+            page = renderPage(urls, spec);
+            pages.set(spec, page);
           }
           endResponse(new fetchAPI.Response(isHead ? null : page, { headers: { 'content-type': 'text/html; charset=utf-8' } }));
           return;

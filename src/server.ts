@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGateway } from './gateway.js';
+import { demoAccountPages } from './graphiql.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics, metricsListener } from './observability/metrics.js';
 import { startTracing } from './observability/start-tracing.js';
@@ -44,7 +45,7 @@ if (tokenIssuer === undefined && config.production) {
 let stopping = false;
 const upstreamAbort = new AbortController();
 const metrics = new GatewayMetrics({ processMetrics: true }); // one process, one set of process metrics
-const sandboxDemo = sandbox && { authorization: `Bearer ${sandbox.demo.user.token}`, pin: sandbox.demo.user.pin };
+const sandboxDemo = sandbox && { authorization: `Bearer ${sandbox.demo.user.token}`, pin: sandbox.demo.user.pin, accounts: demoAccountPages(sandbox.demo) };
 const gateway = createGateway(
   { ...config, ...tokenVerification, paceApiUrl },
   { logger, metrics, tracing, isShuttingDown: () => stopping, abortUpstream: upstreamAbort.signal, ...(sandboxDemo && { sandboxDemo }) },

@@ -93,7 +93,7 @@ export function sandboxBanner(config: Config, facts: SandboxBannerFacts): string
     ? `send createOtp to ${facts.graphqlUrl} (GraphiQL is off)`
     : config.trustedDocuments && !config.allowArbitraryDocuments
       ? `send a trusted document's id to ${facts.graphqlUrl} (TRUSTED_DOCUMENTS: GraphiQL's documents are refused)`
-      : `open ${facts.graphqlUrl} and press Run: the user's token and PIN are prefilled`;
+      : `open ${facts.graphqlUrl} and press Run: the user's token and PIN are prefilled, the bar above GraphiQL switches accounts`;
   return [
     '',
     `  Sandbox demo accounts (${howTo}):`,

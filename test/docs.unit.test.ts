@@ -5,7 +5,8 @@
  *   file) verbatim; the file is compiled (`npm run typecheck`, also under examples/tsconfig.json's
  *   plain `strict`) and run by the tests that import it.
  * - `excerpt=PATH`: a cut of the file: each of its lines (but `// …` elisions) appears there, in order.
- * - `run=TEST`: a test runs it (test/docs.http.test.ts extracts and runs its own blocks).
+ * - `run=TEST`: a test runs it (test/docs.http.test.ts extracts and runs its own blocks);
+ *   `run=TEST (…)` when the test leaves a step out, said in the parentheses.
  * - `output`: what a command or GraphiQL shows, not something to run.
  * - `not-run=REASON`: needs what CI does not have (Docker, Rover, Apollo Router); said in the block.
  * Blocks without a language (plain text) are not code.
@@ -45,7 +46,10 @@ describe('every fenced block of the docs', () => {
       }
     }
     if (block.label === 'run') {
-      expect(existsSync(new URL(`../${block.value}`, import.meta.url)), `${where(block)}: ${block.value}`).toBe(true);
+      // `run=TEST`, or `run=TEST (what it leaves out, and why)`.
+      const [test = '', ...note] = block.value.split(' ');
+      expect(existsSync(new URL(`../${test}`, import.meta.url)), `${where(block)}: ${test}`).toBe(true);
+      if (note.length > 0) expect(note.join(' '), where(block)).toMatch(/^\(.{10,}\)$/);
     }
     if (block.label === 'not-run') expect(block.value.length).toBeGreaterThan(5);
   });

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { demoAccountPages } from '../src/graphiql.js';
 import { chooseEncoding } from '../src/graphiql-page.js';
 import { useSandboxedGateway } from './helpers/sandbox.js';
 import { startGateway } from './helpers/servers.js';
@@ -49,6 +50,34 @@ describe('the GraphiQL page', () => {
     const options = (html: string) => JSON.parse(/renderYogaGraphiQL\([^,]+, (\{.*\})\);/.exec(html)?.[1] ?? 'null') as Record<string, unknown>;
     expect(options(await page('/graphql?query=%7B%20credentials%20%7B%20__typename%20%7D%20%7D'))).not.toHaveProperty('query');
     expect(options(await page())).toHaveProperty('query', expect.stringContaining('mutation CreateOtp'));
+  });
+});
+
+describe('the sandbox demo accounts on the page', () => {
+  const options = (html: string) => JSON.parse(/renderYogaGraphiQL\([^,]+, (\{.*\})\);/.exec(html)?.[1] ?? 'null') as { headers: string; variables: string };
+
+  it('with the embedded sandbox: ?account=<name> is that account\'s page (its token, its PIN or password), its bar naming it; another name is the default page', async () => {
+    const { demo } = setup.sandbox;
+    const accounts = demoAccountPages(demo);
+    await using gateway = await startGateway(setup.sandbox.url, {}, { sandboxDemo: { authorization: `Bearer ${demo.user.token}`, pin: demo.user.pin, accounts } });
+    const html = async (path: string) => (await request(`${gateway.url}${path}`, { headers: { accept: 'text/html' } })).body.text();
+    for (const account of accounts) {
+      const page = await html(`/graphql?account=${account.name}`);
+      expect(JSON.parse(options(page).headers)).toEqual({ Authorization: account.authorization });
+      expect(JSON.parse(options(page).variables)).toEqual({ input: account.input });
+      expect(/aria-current="page">(\w+)</.exec(page)?.[1]).toBe(account.name);
+      // The bar links every other account's page.
+      for (const other of accounts) if (other !== account) expect(page).toContain(`href="?account=${other.name}"`);
+    }
+    expect(JSON.parse(options(await html('/graphql?account=nobody')).headers)).toEqual({ Authorization: `Bearer ${demo.user.token}` });
+    expect(options(await html('/graphql?account=noScope&query=%7B__typename%7D')).headers).toContain(demo.noScope.token);
+  });
+
+  it('without it (a real PACE API): no bar, and ?account= changes nothing', async () => {
+    const page = await (await request(`${setup.gateway.url}/graphql?account=noScope`, { headers: { accept: 'text/html' } })).body.text();
+    expect(page).not.toContain('sandbox-accounts');
+    for (const account of Object.values(setup.sandbox.demo)) expect(page).not.toContain(account.token);
+    expect(page).toBe(await (await request(`${setup.gateway.url}/graphql`, { headers: { accept: 'text/html' } })).body.text());
   });
 });
 

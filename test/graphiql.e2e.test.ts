@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { buildSchema, isObjectType, isUnionType } from 'graphql';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoAccountPages } from '../src/graphiql.js';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { startGateway, type RunningGateway } from './helpers/servers.js';
 
@@ -39,6 +40,8 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
   let sandbox: RunningSandbox;
   let demoGateway: RunningGateway;
   let plainGateway: RunningGateway;
+  /** Like `npm start`: a page per demo account, tokens verified against the sandbox's realm, every log line kept. */
+  let accountsGateway: RunningGateway;
   let browser: Browser;
   let allTokens: string[];
 
@@ -49,6 +52,11 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
     allTokens = Object.values(sandbox.demo).map((account) => account.token);
     demoGateway = await startGateway(sandbox.url, { LOG_LEVEL: 'warn' }, { sandboxDemo: { authorization: `Bearer ${user.token}`, pin: user.pin } });
     plainGateway = await startGateway(sandbox.url, { LOG_LEVEL: 'warn' });
+    accountsGateway = await startGateway(
+      sandbox.url,
+      { LOG_LEVEL: 'trace', PACE_TOKEN_ISSUER: sandbox.issuer },
+      { sandboxDemo: { authorization: `Bearer ${user.token}`, pin: user.pin, accounts: demoAccountPages(sandbox.demo) } },
+    );
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -58,6 +66,7 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
     await browser?.close();
     await demoGateway?.close();
     await plainGateway?.close();
+    await accountsGateway?.close();
     await sandbox?.close();
   });
 
@@ -84,6 +93,50 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
     session.expectOffline();
     expect(session.urls.some((url) => url === `${demoGateway.url}/graphql`)).toBe(true);
   });
+
+  it('the account bar offers every demo account: its page sends its token (noScope: Forbidden); after reloads every tab sends the token its Headers tab shows, the page\'s', async () => {
+    const expected = { user: 'Otp', passwordOnly: 'Otp', unlinked: 'MissingLinkedIdentity', noScope: 'Forbidden' } as const;
+    await using session = await openGraphiQL(accountsGateway);
+    const { page } = session;
+    const bar = page.locator('#sandbox-accounts');
+    expect(await bar.locator('[aria-current="page"]').innerText()).toBe('user');
+    for (const name of ['noScope', 'passwordOnly', 'unlinked', 'user'] as const) {
+      await bar.getByRole('link', { name, exact: true }).click();
+      await page.waitForURL((url) => url.searchParams.get('account') === name);
+      await waitForGraphiQL(page, /mutation CreateOtp/, /"input"/);
+      expect(await bar.locator('[aria-current="page"]').innerText()).toBe(name);
+      const { shown, sent, result } = await runActiveTab(page);
+      expect(shown).toBe(`Bearer ${sandbox.demo[name].token}`);
+      expect(sent, name).toBe(shown);
+      expect(result, name).toBe(expected[name]);
+    }
+    // A second tab, then reloads: GraphiQL restores both tabs without their headers, so each shows,
+    // and sends, the token of the page the bar names, never another account's.
+    await page.locator('.graphiql-tab-add').click();
+    await waitForText(page, selectors.toolEditor, /./);
+    for (const name of ['noScope', 'user'] as const) {
+      await page.goto(`${accountsGateway.url}/graphql?account=${name}`);
+      await waitForGraphiQL(page, /mutation CreateOtp/);
+      await page.reload();
+      await waitForGraphiQL(page, /mutation CreateOtp/);
+      expect(await bar.locator('[aria-current="page"]').innerText()).toBe(name);
+      const tabs = page.locator('.graphiql-tab');
+      expect(await tabs.count()).toBeGreaterThanOrEqual(2);
+      for (let index = 0; index < (await tabs.count()); index += 1) {
+        await tabs.nth(index).locator('button').first().click();
+        const { shown, sent } = await runActiveTab(page);
+        expect(shown, `${name}, tab ${index}`).toBe(`Bearer ${sandbox.demo[name].token}`);
+        expect(sent, `${name}, tab ${index}`).toBe(shown);
+      }
+    }
+    await page.screenshot({ path: new URL('graphiql-accounts.png', ARTIFACTS).pathname });
+    const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+    for (const token of allTokens) expect(storage).not.toContain(token);
+    const logs = accountsGateway.logs.join('');
+    expect(logs).toContain('"result":"Forbidden"'); // the log saw the requests, not their tokens
+    for (const token of allTokens) expect(logs).not.toContain(token);
+    session.expectOffline();
+  }, 90_000);
 
   it('a wrong PIN in the variables editor gives InvalidCredentials; reopening starts from the demo tab again', async () => {
     await using session = await openGraphiQL(demoGateway);
@@ -225,9 +278,24 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
 });
 
 /** GraphiQL rendered its editors and filled the first tab. */
-async function waitForGraphiQL(page: Page, ready: RegExp): Promise<void> {
+async function waitForGraphiQL(page: Page, ready: RegExp, variables = /"pin"/): Promise<void> {
   await waitForText(page, selectors.queryEditor, ready);
-  await waitForText(page, selectors.toolEditor, /"pin"/);
+  await waitForText(page, selectors.toolEditor, variables);
+}
+
+/**
+ * Runs the active tab: the token its Headers tab shows, the Authorization the request carried, and
+ * the answer's __typename (the headers editor is left open).
+ */
+async function runActiveTab(page: Page): Promise<{ shown: string; sent: string | undefined; result: string | undefined }> {
+  await page.locator('button[data-name="headers"]').click();
+  const headers = await waitForText(page, selectors.toolEditor, /Authorization/);
+  const shown = (JSON.parse(headers) as { Authorization: string }).Authorization;
+  const sent = page.waitForRequest((request) => isCreateOtp(request), { timeout: WAIT_MS });
+  await run(page);
+  const authorization = (await sent).headers()['authorization'];
+  const result = await waitForText(page, selectors.result, /"__typename": "\w+"/);
+  return { shown, sent: authorization, result: /"__typename": "(\w+)"/.exec(result)?.[1] };
 }
 
 async function run(page: Page): Promise<void> {

@@ -43,6 +43,12 @@ describe('the start-up summary', () => {
     expect(await typeOf(tokens['unlinked'], { pin: '5678' })).toBe('MissingLinkedIdentity');
     expect(await typeOf(tokens['noScope'], { pin: '1234' })).toBe('Forbidden');
     expect(await typeOf(undefined, { pin: '1234' })).toBe('Unauthenticated');
+    // GraphiQL offers the same accounts: a page each, its Headers tab holding the printed token.
+    for (const [name, token] of Object.entries(tokens)) {
+      const page = await (await fetch(`${gateway.url}/graphql?account=${name}`, { headers: { accept: 'text/html' } })).text();
+      expect(page, name).toContain(`\\"Authorization\\": \\"Bearer ${token}\\"`);
+      expect(/aria-current="page">(\w+)</.exec(page)?.[1]).toBe(name);
+    }
 
     // RateLimited, and the printed way out of it without a restart (the same token keeps working).
     for (let i = 0; i < 5; i += 1) expect(await typeOf(tokens['user'], { pin: '0000' })).toBe('InvalidCredentials');
