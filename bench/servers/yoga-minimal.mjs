@@ -4,13 +4,11 @@
 // POST {PACE_API_URL}/user/otp, 201 -> Otp, 404 -> InvalidCredentials. The reference for CPU per request.
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 const requireFromRoot = createRequire(new URL('../../package.json', import.meta.url));
 const { createYoga, createSchema, createGraphQLError } = await import(requireFromRoot.resolve('graphql-yoga'));
 const { Pool } = requireFromRoot('undici');
-
-const upstream = new URL(`${process.env.PACE_API_URL}/user/otp`);
-const pool = new Pool(upstream.origin, { connections: 128 });
 
 const typeDefs = /* GraphQL */ `
   input CreateOtpInput { pin: String password: String }
@@ -23,7 +21,26 @@ const typeDefs = /* GraphQL */ `
   type Mutation { createOtp(input: CreateOtpInput!): CreateOtpResult! }
 `;
 
-async function createOtp(_root, { input }, { request }) {
+/** The minimal gateway's Yoga instance, calling PACE at `paceApiUrl` (bench/micro.mjs also builds it in process). */
+export function createMinimalYoga(paceApiUrl) {
+  const upstream = new URL(`${paceApiUrl}/user/otp`);
+  const pool = new Pool(upstream.origin, { connections: 128 });
+  return createYoga({
+    schema: createSchema({
+      typeDefs,
+      resolvers: {
+        Query: { ok: () => true },
+        Mutation: { createOtp: (root, args, context) => createOtp(pool, upstream, args, context) },
+        CreateOtpResult: { __resolveType: (result) => result.__typename },
+      },
+    }),
+    logging: false,
+    graphiql: false,
+    maxRequestBodySize: false,
+  });
+}
+
+async function createOtp(pool, upstream, { input }, { request }) {
   const authorization = request.headers.get('authorization');
   const res = await pool.request({
     path: upstream.pathname,
@@ -44,19 +61,8 @@ async function createOtp(_root, { input }, { request }) {
   }
 }
 
-const yoga = createYoga({
-  schema: createSchema({
-    typeDefs,
-    resolvers: {
-      Query: { ok: () => true },
-      Mutation: { createOtp },
-      CreateOtpResult: { __resolveType: (result) => result.__typename },
-    },
-  }),
-  logging: false,
-  graphiql: false,
-  maxRequestBodySize: false,
-});
-createServer(yoga).listen(Number(process.env.PORT), '127.0.0.1');
-process.on('disconnect', () => process.exit(0));
-process.on('SIGTERM', () => process.exit(0)); // a clean exit: node --cpu-prof writes its profile (bench/profile.mjs)
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  createServer(createMinimalYoga(process.env.PACE_API_URL)).listen(Number(process.env.PORT), '127.0.0.1');
+  process.on('disconnect', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0)); // a clean exit: node --cpu-prof writes its profile (bench/profile.mjs)
+}

@@ -1,0 +1,132 @@
+// What each piece of the gateway's per-request work costs on its own, in a tight loop in this process:
+// node bench/micro.mjs (after npm run build). The in-situ table (feature-costs.mjs) cannot resolve
+// items below this machine's noise (±100 µs per round); a loop of 50,000 calls can. Each row is the
+// median of 7 runs, in µs of this process's CPU per request. The PACE call rows use the bench stub
+// (its own process) with 20 calls in flight. The last rows are whole requests through Yoga's fetch,
+// the gateway against the minimal gateway (servers/yoga-minimal.mjs), both calling the stub: what
+// the whole costs beside what its parts cost.
+// Knobs: MICRO_RUNS (7), MICRO_CALLS (50000; PACE rows: a tenth).
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startServer, stopServer } from './lib/procs.mjs';
+import { unverifiedToken, issuerAt } from './lib/tokens.mjs';
+import { OTP_PATH_PREFIX, STUB_ENTRY, STUB_ENV } from './lib/targets.mjs';
+
+const dist = (module) => new URL(`../dist/${module}`, import.meta.url).href;
+if (!existsSync(fileURLToPath(dist('gateway.js')))) throw new Error('dist/ not built: run `npm run build` first');
+// The product's packages: bench/node_modules has none of these, so they resolve to the root's (ESM, as dist/ loads them).
+const { pino } = await import('pino');
+const { Pool } = await import('undici');
+const { createYoga, createSchema } = await import('graphql-yoga');
+const { createLogger } = await import(dist('logger.js'));
+const { UnverifiedCallers } = await import(dist('security/callers.js'));
+const { GatewayMetrics } = await import(dist('observability/metrics.js'));
+const { MemoryGuardStore } = await import(dist('security/guard-store.js'));
+const { PinGuard } = await import(dist('security/pin-guard.js'));
+const { PaceClient } = await import(dist('upstream/client.js'));
+const { createOtp } = await import(dist('upstream/operations.js'));
+const { otpFromResponse } = await import(dist('upstream/mapping.js'));
+const { observeUpstreamCalls } = await import(dist('observability/upstream-calls.js'));
+const { createGateway } = await import(dist('gateway.js'));
+const { loadConfig } = await import(dist('config.js'));
+const { createMinimalYoga } = await import('./servers/yoga-minimal.mjs');
+
+const runs = Number(process.env.MICRO_RUNS || 7);
+const calls = Number(process.env.MICRO_CALLS || 50_000);
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+/** µs of this process's CPU per call of `fn` (sync or async, `inFlight` at a time), median of the runs. */
+async function cost(fn, { n = calls, inFlight = 1 } = {}) {
+  const once = async () => {
+    let next = 0;
+    const worker = async () => { while (next < n) { const i = next++; const r = fn(i); if (r?.then) await r; } };
+    const before = process.cpuUsage();
+    await Promise.all(Array.from({ length: inFlight }, worker));
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / n;
+  };
+  await once(); // warm-up: the JIT sees the code before it is timed
+  const samples = [];
+  for (let run = 0; run < runs; run++) samples.push(await once());
+  return median(samples);
+}
+
+const rows = [];
+const row = async (what, fn, options) => rows.push([what, await cost(fn, options)]);
+
+// The request log line: pino as the gateway configures it, to stdout-like batches (here /dev/null).
+const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true, minLength: 4096 }));
+const fields = { requestId: randomUUID(), operationName: 'CreateOtp', result: 'Otp', status: 200, upstreamStatus: 201, upstreamMs: 3, upstreamCause: undefined, durationMs: 5 };
+await row('log line (pino, info)', () => logger.info(fields, 'request'));
+
+const issuer = issuerAt('https://id.bench.invalid');
+const tokens = Array.from({ length: 1000 }, (_, i) => unverifiedToken(issuer, `bench-user-${i}`));
+const callers = new UnverifiedCallers();
+await row('caller key (JWT decode + sha256)', (i) => callers.identify(tokens[i % tokens.length]));
+
+const metrics = new GatewayMetrics();
+await row('metrics (request + upstream)', () => { metrics.request('Otp', 200); metrics.upstream({ operation: 'createOtp', status: 201, durationMs: 3.2, cause: undefined }); });
+await row('2 UUIDs (request id, guard slot)', () => { randomUUID(); randomUUID(); });
+const response = { status: 201, body: { otp: '123456', expiresAt: '2030-01-01T00:00:00Z' }, requestId: undefined, retryAfter: undefined };
+await row('OTP mapping (strict, DateTime)', () => otpFromResponse(response));
+
+const guard = new PinGuard({ store: new MemoryGuardStore(), pinMaxFailures: 5, pinFailureWindowSeconds: 900 });
+const answer = () => Promise.resolve(1);
+await row('PIN guard around a check (memory store)', (i) => guard.guard(`account-${i}`, answer), { inFlight: 20 });
+await row('  the same check, unguarded', () => answer(), { inFlight: 20 });
+await guard.close();
+
+// Yoga's own cost per plugin hook: bare Yoga, sequential yoga.fetch, with 10 plugins of 2 empty hooks or none.
+const yogaWith = (plugins) => createYoga({ schema: createSchema({ typeDefs: 'type Query { ok: Boolean! }', resolvers: { Query: { ok: () => true } } }), logging: false, graphiql: false, maxRequestBodySize: false, plugins });
+const plain = yogaWith([]);
+const hooked = yogaWith(Array.from({ length: 10 }, () => ({ onRequest() {}, onResponse() {} })));
+const ask = (yoga) => () => Promise.resolve(yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ ok }"}' })).then((r) => r.text());
+const bare = await cost(ask(plain), { n: calls / 10 });
+const withHooks = await cost(ask(hooked), { n: calls / 10 });
+rows.push(['bare Yoga request ({ ok }, yoga.fetch)', bare], ['  one more plugin hook (of 20 added)', (withHooks - bare) / 20]);
+
+// The PACE call: the gateway's client + mapping (with and without its observer) against undici's own request.
+const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, env: STUB_ENV, logFile: fileURLToPath(new URL('results/logs/micro-stub.log', import.meta.url)), ipc: false });
+const base = new URL(`http://127.0.0.1:${stub.port}${OTP_PATH_PREFIX}`);
+const authorization = `Bearer ${tokens[0]}`;
+const pool = new Pool(base.origin, { connections: 64 });
+const viaUndici = async () => {
+  const res = await pool.request({ path: `${base.pathname}/user/otp`, method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ pin: '1234' }) });
+  return (await res.body.json()).otp;
+};
+const client = new PaceClient({ baseUrl: base, timeoutMs: 5000, connections: 64 });
+const observed = new PaceClient({ baseUrl: base, timeoutMs: 5000, connections: 64, observer: observeUpstreamCalls(metrics, undefined) });
+const pace = { n: calls / 10, inFlight: 20 };
+await row("PACE call: undici's request + body.json()", viaUndici, pace);
+await row("PACE call: the gateway's client + mapping", () => createOtp(client, { authorization, context: undefined }, { pin: '1234' }), pace);
+await row('  + its observer (request id, metrics, log fields)', () => createOtp(observed, { authorization, context: { requestId: 'r', results: [] } }, { pin: '1234' }), pace);
+await Promise.all([pool.close(), client.close(), observed.close()]);
+
+// Whole requests through Yoga's fetch in this process (no HTTP server, no load generator), a new
+// account and token each, PACE = the stub: the gateway as in production against the minimal gateway,
+// one at a time and 20 in flight. Node's framing is declared (`req` in the server context, as
+// node:http gives it), so the gateway's body limit takes its production path.
+const gateway = createGateway(
+  { ...loadConfig({ NODE_ENV: 'production', PACE_API_URL: base.href }), paceApiUrl: base },
+  { logger: createLogger('info', pino.destination({ dest: '/dev/null', sync: true, minLength: 4096 })), metrics: new GatewayMetrics() },
+);
+const minimal = createMinimalYoga(base.href);
+const body = JSON.stringify({ query: 'mutation { createOtp(input: {pin: "1234"}) { __typename ... on Otp { otp expiresAt } } }' });
+const framed = { req: { httpVersion: '1.1', socket: {} } };
+let account = 0;
+const whole = (yoga) => async () => {
+  const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), authorization: `Bearer ${unverifiedToken(issuer, `micro-${account++}`)}` };
+  const res = await yoga.fetch('http://localhost/graphql', { method: 'POST', headers, body }, { ...framed });
+  const text = await res.text();
+  if (!text.includes('"otp"')) throw new Error(`no OTP: ${text.slice(0, 200)}`);
+};
+for (const inFlight of [1, 20]) {
+  await row(`whole request, minimal gateway (${inFlight} in flight)`, whole(minimal), { n: calls / 10, inFlight });
+  await row(`whole request, the gateway (${inFlight} in flight)`, whole(gateway), { n: calls / 10, inFlight });
+}
+await gateway.dispose();
+await stopServer(stub);
+
+console.log(`\nµs of CPU per request, median of ${runs} runs (${calls} calls each; PACE and Yoga rows ${calls / 10})\n`);
+for (const [what, us] of rows) console.log(`${us.toFixed(2).padStart(8)}  ${what}`);
