@@ -47,6 +47,37 @@ export const FEATURES = {
     },
     what: 'createOtp answers without calling PACE (what undici, the call and its mapping cost)',
   },
+  'PACE call after a tick': {
+    replace: {
+      'upstream/operations.js':
+        'export async function createOtp() { await new Promise((resolve) => setImmediate(resolve)); return { otp: "123456", expiresAt: new Date(Date.now() + 600000) }; }',
+    },
+    what: 'createOtp answers in memory after one turn of the event loop: the suspension without the I/O',
+  },
+  'PACE client → undici request': {
+    replace: {
+      'upstream/client.js': `import { Pool } from 'undici';
+export class PaceClient {
+  constructor(o) { this.pool = new Pool(o.baseUrl.origin, { connections: o.connections }); this.base = o.baseUrl.pathname.replace(/\\/+$/, ''); this.observer = o.observer; }
+  async post(operation, path, call, body) {
+    const headers = { authorization: call.authorization, accept: 'application/json', 'content-type': 'application/json' };
+    const done = this.observer?.onFetch({ operation, method: 'POST', origin: '', path: this.base + path, headers, context: call.context });
+    const started = performance.now();
+    const res = await this.pool.request({ path: this.base + path, method: 'POST', headers, body });
+    const text = await res.body.text();
+    done?.({ operation, status: res.statusCode, durationMs: performance.now() - started, cause: undefined });
+    return { status: res.statusCode, body: text === '' ? undefined : JSON.parse(text), requestId: res.headers['request-id'], retryAfter: undefined };
+  }
+  close() { return this.pool.close(); }
+  destroy() { return this.pool.destroy(); }
+}`,
+    },
+    what: "the gateway's PaceClient (dispatch handler, deadline timer, body cap) swapped for undici's own request and body.text()",
+  },
+  'upstream observer': {
+    replace: { 'observability/upstream-calls.js': 'export function observeUpstreamCalls() { return undefined; }' },
+    what: 'no x-request-id or traceparent to PACE, no upstream metric, no upstream fields in the log line',
+  },
   'body limit': { replace: { 'security/body-limit.js': PLUGINS['security/body-limit.js'] } },
   'media types': { replace: { 'security/media-types.js': PLUGINS['security/media-types.js'] } },
   'response headers': { replace: { 'security/response-headers.js': PLUGINS['security/response-headers.js'] } },
