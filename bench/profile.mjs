@@ -33,8 +33,15 @@ Object.assign(target, { port: server.port, pid: server.pid });
 const why = await checkOnce(target);
 if (why) throw new Error(`${targetName} answers wrong: ${why}`);
 await measure(target, { connections, seconds: 3, tokens }); // warm-up
-const m = await measure(target, { connections, seconds, tokens });
-console.log(`${Math.round(m.reqPerSec)} req/s, p50 ${m.p50} ms, errors ${m.errors}, non-2xx ${m.non2xx}, bad body ${m.mismatches}`);
+// Only the timed run's samples are counted: the process also idles while it starts and while the
+// verified targets' tokens are signed before each run, which would read as "(idle)" otherwise.
+// V8's profile clock and hrtime are both CLOCK_MONOTONIC (µs and ns).
+let window;
+const m = await measure(target, { connections, seconds, tokens, onTimed: (phase) => {
+  const now = Number(process.hrtime.bigint() / 1000n);
+  window = phase === 'start' ? [now, Infinity] : [window[0], now];
+} });
+console.log(`${Math.round(m.reqPerSec)} req/s, p50 ${m.p50} ms, cpu ${m.cpuUsPerRequest} µs/req, errors ${m.errors}, non-2xx ${m.non2xx}, bad body ${m.mismatches}${m.inlineSigned ? `, ${m.inlineSigned} tokens signed during the run (the pool ran dry)` : ''}`);
 await stopServer(server);
 await stopServer(stub);
 
@@ -54,7 +61,12 @@ const ownerOf = (url, name) => {
 const dt = profile.timeDeltas;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const counts = new Map();
-profile.samples.forEach((id, i) => counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0)));
+let at = profile.startTime;
+profile.samples.forEach((id, i) => {
+  at += dt[i] ?? 0;
+  if (at >= window[0] && at <= window[1]) counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0));
+});
+if (counts.size === 0) throw new Error(`no samples in the timed window (profile ${profile.startTime}–${profile.endTime} µs, window ${window}): clocks differ?`);
 let total = 0;
 for (const [id, us] of counts) {
   const { callFrame: f } = byId.get(id);
@@ -65,7 +77,10 @@ for (const [id, us] of counts) {
   byOwner.set(owner, (byOwner.get(owner) ?? 0) + us);
   total += us;
 }
-console.log(`\n${dir}${file}\nself time by owner (% of samples):`);
-for (const [owner, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${owner}`);
-console.log('\ntop self time (% of samples):');
-for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
+const perRequest = (us) => (us / m.requests).toFixed(1).padStart(6);
+const idle = byOwner.get('(idle)') ?? 0;
+console.log(`\n${dir}${file}\ntimed run only: ${(total / 1e6).toFixed(1)} s of samples, ${((idle / total) * 100).toFixed(1)} % idle, busy ${perRequest(total - idle)} µs per request`);
+console.log('self time by owner (% of samples, µs per request):');
+for (const [owner, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((us / total) * 100).toFixed(1).padStart(5)}% ${perRequest(us)}  ${owner}`);
+console.log('\ntop self time (% of samples, µs per request):');
+for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${((us / total) * 100).toFixed(1).padStart(5)}% ${perRequest(us)}  ${key}`);

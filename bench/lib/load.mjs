@@ -41,7 +41,7 @@ function cpuMicros(pid) {
  * token, built by autocannon's per-request setupRequest; `per-connection`: each connection keeps one
  * account for the whole run (the gateway's per-token caches then answer almost every request).
  */
-export async function measure(target, { connections, seconds, tokens = 'per-request' }) {
+export async function measure(target, { connections, seconds, tokens = 'per-request', onTimed }) {
   const { method, headersFor, body } = target.request;
   const perRequest = tokens === 'per-request';
   // Targets that verify tokens get theirs signed before the clock starts (see TokenPool).
@@ -50,6 +50,7 @@ export async function measure(target, { connections, seconds, tokens = 'per-requ
   const presigned = tokenPool?.fill({ seconds: perRequest ? seconds : 0, connections });
   const signSeconds = Math.round((performance.now() - signStart) / 100) / 10;
   const cpuBefore = cpuMicros(target.pid);
+  onTimed?.('start'); // bench/profile.mjs counts only the timed run's samples
   const r = await autocannon({
     url: urlOf(target),
     method,
@@ -63,6 +64,7 @@ export async function measure(target, { connections, seconds, tokens = 'per-requ
     verifyBody: target.verifyBody,
   });
   const cpuAfter = cpuMicros(target.pid);
+  onTimed?.('end');
   const inlineSigned = tokenPool?.settle(r.requests.average);
   return {
     reqPerSec: r.requests.average,
