@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import autocannon from 'autocannon';
 import { nextAccount } from './targets.mjs';
+import { sawRate } from './tokens.mjs';
 
 const urlOf = (target) => `http://127.0.0.1:${target.port}${target.request.path}`;
 
@@ -65,7 +66,8 @@ export async function measure(target, { connections, seconds, tokens = 'per-requ
   });
   const cpuAfter = cpuMicros(target.pid);
   onTimed?.('end');
-  const inlineSigned = tokenPool?.settle(r.requests.average);
+  sawRate(r.requests.average); // sizes the verified targets' next token pools
+  const inlineSigned = tokenPool?.settle();
   return {
     reqPerSec: r.requests.average,
     // The server's own CPU time per answered request: what a request costs it, whatever the neighbours
