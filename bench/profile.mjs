@@ -3,7 +3,9 @@
 // another: yoga-minimal, yoga-floor, gateway-verified, apollo, raw-proxy) to bench/results/profiles/ and prints the self time by package
 // and the top self-time functions. Knobs: BENCH_PROFILE_TARGET (gateway), BENCH_PROFILE_SECONDS (15),
 // BENCH_TOKENS, BENCH_CONNECTIONS (50), REDIS_URL.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startServer, stopServer } from './lib/procs.mjs';
 import { defineTargets, STUB_ENTRY, STUB_ENV } from './lib/targets.mjs';
@@ -16,7 +18,12 @@ const seconds = Number(process.env.BENCH_PROFILE_SECONDS || 15);
 const tokens = process.env.BENCH_TOKENS || 'per-request';
 const connections = Number(process.env.BENCH_CONNECTIONS || 50);
 
-const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, env: STUB_ENV, logFile: log('stub') });
+// Pinned as bench/run.mjs pins (BENCH_PIN=0: not): the target alone on core 0, the stub and this
+// process (the load generator) on the others, so that two profiles compare like the bench's rounds.
+const cpuCount = os.cpus().length;
+const others = cpuCount === 2 ? '1' : `1-${cpuCount - 1}`;
+const pinned = process.env.BENCH_PIN !== '0' && cpuCount >= 2 && spawnSync('taskset', ['-a', '-p', '-c', others, String(process.pid)]).status === 0;
+const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, env: STUB_ENV, logFile: log('stub'), cpus: pinned ? others : null });
 const targetName = process.env.BENCH_PROFILE_TARGET || 'gateway';
 const target = defineTargets({ stubPort: stub.port }).find((t) => t.name === targetName);
 if (!target?.entry) throw new Error(`BENCH_PROFILE_TARGET=${targetName}: no such server target`);
@@ -28,6 +35,7 @@ const server = await startServer({
   nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   ipc: false,
   logFile: log(`${targetName}-profiled`),
+  cpus: pinned ? '0' : null,
 });
 Object.assign(target, { port: server.port, pid: server.pid });
 const why = await checkOnce(target);
@@ -79,7 +87,7 @@ for (const [id, us] of counts) {
 }
 const perRequest = (us) => (us / m.requests).toFixed(1).padStart(6);
 const idle = byOwner.get('(idle)') ?? 0;
-console.log(`\n${dir}${file}\ntimed run only: ${(total / 1e6).toFixed(1)} s of samples, ${((idle / total) * 100).toFixed(1)} % idle, busy ${perRequest(total - idle)} µs per request`);
+console.log(`\n${dir}${file}${pinned ? ' (pinned: target on cpu 0)' : ' (not pinned)'}\ntimed run only: ${(total / 1e6).toFixed(1)} s of samples, ${((idle / total) * 100).toFixed(1)} % idle, busy ${perRequest(total - idle)} µs per request`);
 console.log('self time by owner (% of samples, µs per request):');
 for (const [owner, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((us / total) * 100).toFixed(1).padStart(5)}% ${perRequest(us)}  ${owner}`);
 console.log('\ntop self time (% of samples, µs per request):');
