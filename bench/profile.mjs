@@ -50,7 +50,8 @@ const m = await measure(target, { connections, seconds, tokens, onTimed: (phase)
   window = phase === 'start' ? [now, Infinity] : [window[0], now];
 } });
 console.log(`${Math.round(m.reqPerSec)} req/s, p50 ${m.p50} ms, cpu ${m.cpuUsPerRequest} µs/req, errors ${m.errors}, non-2xx ${m.non2xx}, bad body ${m.mismatches}${m.inlineSigned ? `, ${m.inlineSigned} tokens signed during the run (the pool ran dry)` : ''}`);
-await stopServer(server);
+// A profiled process writes its .cpuprofile on the way out: on a busy machine that can take longer than the usual 3 s.
+await stopServer(server, { graceMs: 30_000 });
 await stopServer(stub);
 
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && !before.has(f));
