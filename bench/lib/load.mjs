@@ -66,7 +66,7 @@ export async function measure(target, { connections, seconds, tokens = 'per-requ
   });
   const cpuAfter = cpuMicros(target.pid);
   onTimed?.('end');
-  sawRate(r.requests.average); // sizes the verified targets' next token pools
+  if (target.pacesTokenPools) sawRate(r.requests.average); // sizes the verified targets' next token pools
   const inlineSigned = tokenPool?.settle();
   return {
     reqPerSec: r.requests.average,

@@ -48,7 +48,7 @@ export function signedToken(alg, issuer, sub) {
 const UNCHECKED_SIGNATURE = randomBytes(256).toString('base64url');
 export const unverifiedToken = (issuer, sub) => `${signingInput('RS256', issuer, sub)}.${UNCHECKED_SIGNATURE}`;
 
-/** The fastest rate (req/s) any target has run at so far: a verified target may be as fast as the plain gateway. */
+/** The fastest rate (req/s) a gateway target has run at so far: a verified target may be as fast as the plain gateway. */
 let fastestRate = 0;
 export const sawRate = (reqPerSec) => {
   fastestRate = Math.max(fastestRate, reqPerSec || 0);
@@ -61,7 +61,7 @@ const HEADROOM = 1.6;
  * setupRequest would cost the load generator ~0.5 ms a request and cap the load below what the gateway
  * can take; `fill` signs ahead of the run instead (the server under test idles meanwhile). A pool that
  * ran dry starved its target (the load generator signed inline, the target idled and spent more CPU
- * per request), so it is sized generously: for the fastest rate of *any* target so far (or
+ * per request), so it is sized generously: for the fastest rate of any gateway target so far (or
  * `initialRate` before any run), never less, with HEADROOM. Each token is a new account
  * (`nextAccount`), so every request is still a new account and a new token. If it runs dry anyway,
  * it signs inline and says how often (`settle`), and the report flags that run.
