@@ -3,7 +3,9 @@
 // another: yoga-minimal, yoga-floor, gateway-verified, apollo, raw-proxy) to bench/results/profiles/ and prints the self time by package
 // and the top self-time functions. Knobs: BENCH_PROFILE_TARGET (gateway), BENCH_PROFILE_SECONDS (15),
 // BENCH_TOKENS, BENCH_CONNECTIONS (50), REDIS_URL.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startServer, stopServer } from './lib/procs.mjs';
 import { defineTargets, STUB_ENTRY, STUB_ENV } from './lib/targets.mjs';
@@ -16,7 +18,12 @@ const seconds = Number(process.env.BENCH_PROFILE_SECONDS || 15);
 const tokens = process.env.BENCH_TOKENS || 'per-request';
 const connections = Number(process.env.BENCH_CONNECTIONS || 50);
 
-const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, env: STUB_ENV, logFile: log('stub') });
+// Pinned as bench/run.mjs pins (BENCH_PIN=0: not): the target alone on core 0, the stub and this
+// process (the load generator) on the others, so that two profiles compare like the bench's rounds.
+const cpuCount = os.cpus().length;
+const others = cpuCount === 2 ? '1' : `1-${cpuCount - 1}`;
+const pinned = process.env.BENCH_PIN !== '0' && cpuCount >= 2 && spawnSync('taskset', ['-a', '-p', '-c', others, String(process.pid)]).status === 0;
+const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, env: STUB_ENV, logFile: log('stub'), cpus: pinned ? others : null });
 const targetName = process.env.BENCH_PROFILE_TARGET || 'gateway';
 const target = defineTargets({ stubPort: stub.port }).find((t) => t.name === targetName);
 if (!target?.entry) throw new Error(`BENCH_PROFILE_TARGET=${targetName}: no such server target`);
@@ -28,14 +35,23 @@ const server = await startServer({
   nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   ipc: false,
   logFile: log(`${targetName}-profiled`),
+  cpus: pinned ? '0' : null,
 });
 Object.assign(target, { port: server.port, pid: server.pid });
 const why = await checkOnce(target);
 if (why) throw new Error(`${targetName} answers wrong: ${why}`);
 await measure(target, { connections, seconds: 3, tokens }); // warm-up
-const m = await measure(target, { connections, seconds, tokens });
-console.log(`${Math.round(m.reqPerSec)} req/s, p50 ${m.p50} ms, errors ${m.errors}, non-2xx ${m.non2xx}, bad body ${m.mismatches}`);
-await stopServer(server);
+// Only the timed run's samples are counted: the process also idles while it starts and while the
+// verified targets' tokens are signed before each run, which would read as "(idle)" otherwise.
+// V8's profile clock and hrtime are both CLOCK_MONOTONIC (µs and ns).
+let window;
+const m = await measure(target, { connections, seconds, tokens, onTimed: (phase) => {
+  const now = Number(process.hrtime.bigint() / 1000n);
+  window = phase === 'start' ? [now, Infinity] : [window[0], now];
+} });
+console.log(`${Math.round(m.reqPerSec)} req/s, p50 ${m.p50} ms, cpu ${m.cpuUsPerRequest} µs/req, errors ${m.errors}, non-2xx ${m.non2xx}, bad body ${m.mismatches}${m.inlineSigned ? `, ${m.inlineSigned} tokens signed during the run (the pool ran dry)` : ''}`);
+// A profiled process writes its .cpuprofile on the way out: on a busy machine that can take longer than the usual 3 s.
+await stopServer(server, { graceMs: 30_000 });
 await stopServer(stub);
 
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && !before.has(f));
@@ -54,7 +70,12 @@ const ownerOf = (url, name) => {
 const dt = profile.timeDeltas;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const counts = new Map();
-profile.samples.forEach((id, i) => counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0)));
+let at = profile.startTime;
+profile.samples.forEach((id, i) => {
+  at += dt[i] ?? 0;
+  if (at >= window[0] && at <= window[1]) counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0));
+});
+if (counts.size === 0) throw new Error(`no samples in the timed window (profile ${profile.startTime}–${profile.endTime} µs, window ${window}): clocks differ?`);
 let total = 0;
 for (const [id, us] of counts) {
   const { callFrame: f } = byId.get(id);
@@ -65,7 +86,10 @@ for (const [id, us] of counts) {
   byOwner.set(owner, (byOwner.get(owner) ?? 0) + us);
   total += us;
 }
-console.log(`\n${dir}${file}\nself time by owner (% of samples):`);
-for (const [owner, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${owner}`);
-console.log('\ntop self time (% of samples):');
-for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
+const perRequest = (us) => (us / m.requests).toFixed(1).padStart(6);
+const idle = byOwner.get('(idle)') ?? 0;
+console.log(`\n${dir}${file}${pinned ? ' (pinned: target on cpu 0)' : ' (not pinned)'}\ntimed run only: ${(total / 1e6).toFixed(1)} s of samples, ${((idle / total) * 100).toFixed(1)} % idle, busy ${perRequest(total - idle)} µs per request`);
+console.log('self time by owner (% of samples, µs per request):');
+for (const [owner, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((us / total) * 100).toFixed(1).padStart(5)}% ${perRequest(us)}  ${owner}`);
+console.log('\ntop self time (% of samples, µs per request):');
+for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${((us / total) * 100).toFixed(1).padStart(5)}% ${perRequest(us)}  ${key}`);

@@ -40,15 +40,40 @@ describe('UnverifiedCallers', () => {
 });
 
 describe('TokenCache', () => {
+  // A token is stored at its second sighting (see the class): each is set twice here, as identify() would.
+  const setTwice = (cache: TokenCache<number>, token: string, value: number, until: number) => {
+    cache.set(token, value, until);
+    cache.set(token, value, until);
+  };
+
   it('forgets an entry at its deadline, and the oldest entry when full', () => {
     const cache = new TokenCache<number>();
-    cache.set('expired', 1, Date.now() - 1);
+    setTwice(cache, 'expired', 1, Date.now() - 1);
+    expect(cache.size).toBe(1);
     expect(cache.get('expired')).toBeUndefined();
-    for (let i = 0; i <= TokenCache.MAX_ENTRIES; i += 1) cache.set(`t${i}`, i, Number.POSITIVE_INFINITY);
+    for (let i = 0; i <= TokenCache.MAX_ENTRIES; i += 1) setTwice(cache, `t${i}`, i, Number.POSITIVE_INFINITY);
     expect(cache.size).toBe(TokenCache.MAX_ENTRIES);
     expect(cache.get('t0')).toBeUndefined();
     expect(cache.get(`t${TokenCache.MAX_ENTRIES}`)).toBe(TokenCache.MAX_ENTRIES);
-    cache.set('x'.repeat(TokenCache.MAX_TOKEN_LENGTH + 1), 7, Number.POSITIVE_INFINITY);
+    setTwice(cache, 'x'.repeat(TokenCache.MAX_TOKEN_LENGTH + 1), 7, Number.POSITIVE_INFINITY);
     expect(cache.get('x'.repeat(TokenCache.MAX_TOKEN_LENGTH + 1))).toBeUndefined();
+  });
+
+  it('stores nothing for tokens seen once (a new user per request), and a token from its second sighting', () => {
+    const cache = new TokenCache<number>();
+    for (let i = 0; i < 5_000; i += 1) cache.set(`once-${i}`, i, Number.POSITIVE_INFINITY);
+    expect(cache.size).toBe(0);
+    expect(cache.get('once-4999')).toBeUndefined();
+    cache.set('once-4999', 4999, Number.POSITIVE_INFINITY);
+    expect(cache.get('once-4999')).toBe(4999);
+    expect(cache.size).toBe(1);
+  });
+
+  it('never answers for a token that only shares the fingerprinted tail of a stored one', () => {
+    const cache = new TokenCache<number>();
+    const tail = '.' + 'S'.repeat(40);
+    setTwice(cache, `header.payload-a${tail}`, 1, Number.POSITIVE_INFINITY);
+    expect(cache.get(`header.payload-a${tail}`)).toBe(1);
+    expect(cache.get(`header.payload-b${tail}`)).toBeUndefined();
   });
 });

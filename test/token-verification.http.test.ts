@@ -265,11 +265,13 @@ describe('a discovery document or key set that cannot be used: AUTH_UNAVAILABLE 
 describe('key rotation at the real sandbox (POST …/sandbox/rotate-key)', () => {
   it('a token of the new key is accepted within the cooldown; one of a removed key is refused, even one verified before', async () => {
     const signer = realm();
-    const sandbox = await startSandbox({ tokens: signer.tokens });
+    const received: RecordedRequest[] = [];
+    const sandbox = await startSandbox({ tokens: signer.tokens, onRequest: (request) => received.push(request) });
     try {
       await using gateway = await startGateway(sandbox.url, { PACE_TOKEN_ISSUER: sandbox.issuer });
       const before = sandbox.tokens.sign({ sub: DEMO.user.sub, scope: APP_SCOPES });
       expect(await resultOf(gateway, before)).toBe('Otp');
+      expect(await resultOf(gateway, before)).toBe('Otp'); // a second time: now in the verified-token cache
 
       const rotated = await fetch(`${new URL(sandbox.url).origin}${REALM_ROUTES.rotateKey}?keepPreviousSeconds=0`, { method: 'POST' });
       expect(rotated.status).toBe(200);
@@ -288,7 +290,9 @@ describe('key rotation at the real sandbox (POST …/sandbox/rotate-key)', () =>
         { key: signer.privateKey, digest: 'sha256' },
       );
       expect(await resultOf(gateway, removedKeyToken)).toBe('Unauthenticated');
+      const calls = paceCalls(received).length;
       expect(await resultOf(gateway, before)).toBe('Unauthenticated'); // the removed key no longer vouches for it
+      expect(paceCalls(received)).toHaveLength(calls); // refused by the gateway (its cache emptied), not only by PACE
     } finally {
       await sandbox.close();
     }

@@ -44,14 +44,16 @@ export function ratios(results) {
     if (ra.status === 'skipped') return { ...out, verdict: 'n/a', why: `${a} skipped` };
     if (rb.status !== 'ok' || !rb.median?.[metric]) return { ...out, verdict: 'n/a', why: `reference ${b} is ${rb.status}` };
     if (ra.status !== 'ok') return { ...out, verdict: target === null || moonshot ? 'n/a' : 'FAIL', why: `${a} ${ra.status}` };
-    const perRound = ra.rounds
+    const pairs = ra.rounds
       .map((m) => ({ m, ref: rb.rounds.find((x) => x.round === m.round) }))
-      .filter(({ m, ref }) => ref && ref[metric] > 0 && m[metric] != null)
-      .map(({ m, ref }) => round2(m[metric] / ref[metric]));
+      .filter(({ m, ref }) => ref && ref[metric] > 0 && m[metric] != null);
+    const perRound = pairs.map(({ m, ref }) => round2(m[metric] / ref[metric]));
     if (!perRound.length) return { ...out, verdict: 'n/a', why: 'no round with both targets' };
+    // A round where a verified target's token pool ran dry measured the load generator too: said beside the ratio.
+    const dryRounds = pairs.filter(({ m, ref }) => m.inlineSigned > 0 || ref.inlineSigned > 0).map(({ m }) => m.round);
     const value = round2(median(perRound));
     const verdict = target === null ? 'info' : moonshot ? (meets(op, value, target) ? 'met (information)' : 'not met (information)') : meets(op, value, target) ? 'PASS' : 'FAIL';
-    return { ...out, value, min: Math.min(...perRound), max: Math.max(...perRound), perRound, verdict };
+    return { ...out, value, min: Math.min(...perRound), max: Math.max(...perRound), perRound, verdict, ...(dryRounds.length && { dryRounds }) };
   });
 }
 

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import autocannon from 'autocannon';
 import { nextAccount } from './targets.mjs';
+import { sawRate } from './tokens.mjs';
 
 const urlOf = (target) => `http://127.0.0.1:${target.port}${target.request.path}`;
 
@@ -41,7 +42,7 @@ function cpuMicros(pid) {
  * token, built by autocannon's per-request setupRequest; `per-connection`: each connection keeps one
  * account for the whole run (the gateway's per-token caches then answer almost every request).
  */
-export async function measure(target, { connections, seconds, tokens = 'per-request' }) {
+export async function measure(target, { connections, seconds, tokens = 'per-request', onTimed }) {
   const { method, headersFor, body } = target.request;
   const perRequest = tokens === 'per-request';
   // Targets that verify tokens get theirs signed before the clock starts (see TokenPool).
@@ -50,6 +51,7 @@ export async function measure(target, { connections, seconds, tokens = 'per-requ
   const presigned = tokenPool?.fill({ seconds: perRequest ? seconds : 0, connections });
   const signSeconds = Math.round((performance.now() - signStart) / 100) / 10;
   const cpuBefore = cpuMicros(target.pid);
+  onTimed?.('start'); // bench/profile.mjs counts only the timed run's samples
   const r = await autocannon({
     url: urlOf(target),
     method,
@@ -63,7 +65,9 @@ export async function measure(target, { connections, seconds, tokens = 'per-requ
     verifyBody: target.verifyBody,
   });
   const cpuAfter = cpuMicros(target.pid);
-  const inlineSigned = tokenPool?.settle(r.requests.average);
+  onTimed?.('end');
+  if (target.pacesTokenPools) sawRate(r.requests.average); // sizes the verified targets' next token pools
+  const inlineSigned = tokenPool?.settle();
   return {
     reqPerSec: r.requests.average,
     // The server's own CPU time per answered request: what a request costs it, whatever the neighbours

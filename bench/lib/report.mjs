@@ -73,7 +73,8 @@ export function printRatios(list) {
   for (const r of list) {
     if (r.abOnly && r.value === null) continue; // an A/B row without its baseline
     const value = r.value === null ? '-' : r.value.toFixed(2);
-    console.log(`${r.name.padEnd(47)} ${value.padStart(6)}  (target ${r.goal})  ${r.verdict}${r.why ? `: ${r.why}` : ''}  ${rangeOf(r, 2)}`);
+    const dry = r.dryRounds ? `  (token pool ran dry in round ${r.dryRounds.join(', ')}: a floor there)` : '';
+    console.log(`${r.name.padEnd(47)} ${value.padStart(6)}  (target ${r.goal})  ${r.verdict}${r.why ? `: ${r.why}` : ''}  ${rangeOf(r, 2)}${dry}`);
   }
 }
 
@@ -97,7 +98,8 @@ export function printGoals({ rows, moonshot }) {
   console.log(`\ngoals (issue 19; gateway-verified: issue 20): ${met} of ${rows.length} met${open ? `, ${open} not measured` : ''}`);
   for (const r of rows) {
     const value = r.value === null ? '-' : typeof r.value === 'number' ? (r.goal?.endsWith('ms') ? `${r.value.toFixed(3)} ms` : r.value.toFixed(2)) : r.value;
-    console.log(`  ${r.verdict.padEnd(4)}  ${r.name.padEnd(45)} ${value}  (target ${r.goal})${r.why ? `  ${r.why}` : ''}`);
+    const dry = r.dryRounds ? `  token pool ran dry in round ${r.dryRounds.join(', ')}` : '';
+    console.log(`  ${r.verdict.padEnd(4)}  ${r.name.padEnd(45)} ${value}  (target ${r.goal})${r.why ? `  ${r.why}` : ''}${dry}`);
   }
   if (moonshot) console.log(`  moonshot, for information: ${moonshot.name.replace(' (moonshot)', '')} ${moonshot.value === null ? '-' : moonshot.value.toFixed(2)} (<= 1.0): ${moonshot.verdict}`);
 }

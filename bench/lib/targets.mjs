@@ -61,6 +61,9 @@ export function defineTargets({ stubPort, redisUrl }) {
     entry: gatewayEntry,
     ipc: false, // run exactly as in production
     skipReason: gatewayMissing,
+    // Its req/s (and its variants') sizes the verified targets' token pools: a verified gateway may run as
+    // fast as the plain one, not as fast as `direct` or the bare Yoga floor (see TokenPool).
+    pacesTokenPools: true,
     env: { PACE_API_URL: paceApiUrl },
     request: { ...createOtp, path: process.env.BENCH_GATEWAY_PATH ?? '/graphql' },
     expect: expectOtpPayload,

@@ -48,30 +48,40 @@ export function signedToken(alg, issuer, sub) {
 const UNCHECKED_SIGNATURE = randomBytes(256).toString('base64url');
 export const unverifiedToken = (issuer, sub) => `${signingInput('RS256', issuer, sub)}.${UNCHECKED_SIGNATURE}`;
 
+/** The fastest rate (req/s) a gateway target has run at so far: a verified target may be as fast as the plain gateway. */
+let fastestRate = 0;
+export const sawRate = (reqPerSec) => {
+  fastestRate = Math.max(fastestRate, reqPerSec || 0);
+};
+/** Tokens signed per timed second, as a multiple of the fastest rate: rounds here vary by ±50 %. */
+const HEADROOM = 1.6;
+
 /**
  * Signed tokens made before a timed run, each used once. Signing RS256 per request in autocannon's
  * setupRequest would cost the load generator ~0.5 ms a request and cap the load below what the gateway
- * can take; `fill` signs ahead of the run instead (the server under test idles meanwhile), sized from
- * the fastest rate seen so far. Each token is a new account (`nextAccount`), so every request is still a
- * new account and a new token. A pool that runs dry signs inline, and says how often (`inline`).
+ * can take; `fill` signs ahead of the run instead (the server under test idles meanwhile). A pool that
+ * ran dry starved its target (the load generator signed inline, the target idled and spent more CPU
+ * per request), so it is sized generously: for the fastest rate of any gateway target so far (or
+ * `initialRate` before any run), never less, with HEADROOM. Each token is a new account
+ * (`nextAccount`), so every request is still a new account and a new token. If it runs dry anyway,
+ * it signs inline and says how often (`settle`), and the report flags that run.
  */
 export class TokenPool {
   #tokens = [];
   #next = 0;
   #inline = 0;
-  #bestRate = null; // req/s, the fastest run so far
 
-  /** `initialRate`: req/s to size the first fill for, before any run has been seen. */
+  /** `initialRate`: req/s to size for before any run has been seen, and the least it ever sizes for. */
   constructor({ alg, issuer, nextAccount, initialRate = 4000 }) {
     if (!SIGNERS[alg]) throw new Error(`TokenPool: alg must be one of ${Object.keys(SIGNERS).join(', ')}, got ${alg}`);
     Object.assign(this, { alg, issuer, nextAccount, initialRate });
   }
 
-  /** Sign until enough unused tokens are held for `seconds` at the best rate seen (+30 %); returns how many were signed. */
+  /** Sign until enough unused tokens are held for `seconds` at the fastest rate seen (× HEADROOM); returns how many were signed. */
   fill({ seconds, connections }) {
     this.#tokens = this.#tokens.slice(this.#next);
     this.#next = 0;
-    const wanted = Math.ceil((this.#bestRate ?? this.initialRate) * seconds * 1.3) + connections;
+    const wanted = Math.ceil(Math.max(fastestRate, this.initialRate) * seconds * HEADROOM) + connections;
     const signed = Math.max(0, wanted - this.#tokens.length);
     for (let i = 0; i < signed; i++) this.#tokens.push(signedToken(this.alg, this.issuer, `bench-user-${this.nextAccount()}`));
     this.#inline = 0;
@@ -85,9 +95,8 @@ export class TokenPool {
     return signedToken(this.alg, this.issuer, `bench-user-${account}`);
   }
 
-  /** After a run: how many tokens had to be signed inline; the run's rate sizes the next fill. */
-  settle(reqPerSec) {
-    this.#bestRate = Math.max(this.#bestRate ?? 0, reqPerSec);
+  /** After a run: how many tokens had to be signed inline (the run's req/s is then a floor). */
+  settle() {
     return this.#inline;
   }
 }

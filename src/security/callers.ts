@@ -67,22 +67,31 @@ export function unverifiedSubject(token: string): string | undefined {
 }
 
 /**
- * Token -> value until a deadline (a verified token's `exp`). Bounded in count (each entry a digest
- * and the value), oldest first out, so a flood of distinct tokens cannot grow it; tokens over
- * MAX_TOKEN_LENGTH are not remembered.
+ * Token -> value until a deadline (a verified token's `exp`), for tokens seen more than once. Bounded
+ * in count (each entry a digest and the value), oldest first out, so a flood of distinct tokens cannot
+ * grow it; tokens over MAX_TOKEN_LENGTH are not remembered.
+ *
+ * A token is stored at its second sighting, not its first: with a new user per request every entry
+ * stored at first sight was evicted unread, after living long enough (10,000 entries) to reach the old
+ * generation, where each is work for the full garbage collector; and each token cost a sha256 digest
+ * for a lookup that never answered (docs/performance.md, "Token verification"). First sightings are
+ * a fingerprint of the token's last characters (a JWS's signature) in a fixed table that is simply
+ * overwritten: a miss there costs one more verification, never a wrong answer, as entries are still
+ * looked up by the whole token's digest.
  */
 export class TokenCache<V> {
   static readonly MAX_ENTRIES = 10_000;
   static readonly MAX_TOKEN_LENGTH = 4_096;
-  // Keyed by the token's digest, not the token: a cache that holds 10,000 tokens of ~1 KB each keeps
-  // ~10 MB of strings alive long enough to reach the old generation, where each evicted one is work for
-  // the full garbage collector (docs/performance.md); a digest is 43 characters.
+  static readonly SEEN_SLOTS = 1 << 14; // 64 KiB, a typed array: nothing for the garbage collector to trace
+  // Keyed by the token's digest, not the token: 10,000 tokens of ~1 KB each would be ~10 MB of strings; a digest is 43 characters.
   readonly #entries = new Map<string, { readonly value: V; readonly until: number }>();
+  readonly #seen = new Int32Array(TokenCache.SEEN_SLOTS);
   // identify() looks a token up and then stores it: the digest is made once for both.
   #lastToken: string | undefined;
   #lastKey = '';
 
   get(token: string): V | undefined {
+    if (!this.#seenBefore(token)) return undefined; // never stored: no digest needed
     const key = this.#key(token);
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
@@ -91,10 +100,21 @@ export class TokenCache<V> {
     return undefined;
   }
 
+  /** Remembers the token's first sighting; stores it from the second on. */
   set(token: string, value: V, until: number): void {
     if (token.length > TokenCache.MAX_TOKEN_LENGTH) return;
+    if (!this.#seenBefore(token)) {
+      const print = fingerprint(token);
+      this.#seen[print & (TokenCache.SEEN_SLOTS - 1)] = print;
+      return;
+    }
     if (this.#entries.size >= TokenCache.MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(this.#key(token), { value, until });
+  }
+
+  #seenBefore(token: string): boolean {
+    const print = fingerprint(token);
+    return this.#seen[print & (TokenCache.SEEN_SLOTS - 1)] === print;
   }
 
   #key(token: string): string {
@@ -112,4 +132,11 @@ export class TokenCache<V> {
   get size(): number {
     return this.#entries.size;
   }
+}
+
+/** FNV-1a of the last 24 characters (a JWS's signature, which differs per token), never 0 (an empty slot). */
+function fingerprint(token: string): number {
+  let h = 0x811c9dc5;
+  for (let i = Math.max(0, token.length - 24); i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
+  return h | 1;
 }

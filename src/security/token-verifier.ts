@@ -47,7 +47,7 @@ export class VerifiedCallers implements CallerIdentifier {
   readonly #jwksUrl: URL | undefined;
   readonly #retryIntervalMs: number;
   readonly #errors: ThrottledErrorLog;
-  // The hot path verifies each token once: a verified token is remembered until its exp.
+  // A token used again is not verified again: remembered until its exp from its second sighting (see TokenCache).
   readonly #verified = new TokenCache<Caller>();
   #keySetUrl: URL | undefined;
   #keys: readonly HeldKey[] = [];
