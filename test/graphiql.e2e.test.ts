@@ -110,10 +110,16 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
       expect(sent, name).toBe(shown);
       expect(result, name).toBe(expected[name]);
     }
-    // A second tab, then reloads: GraphiQL restores both tabs without their headers, so each shows,
-    // and sends, the token of the page the bar names, never another account's.
+    // Reloads: GraphiQL restores every tab without its headers, so each shows, and sends, the token of
+    // the page the bar names, never another account's.
+    // A second tab, made by hand: GraphiQL opens it empty, so it gets a createOtp document of its own.
     await page.locator('.graphiql-tab-add').click();
     await waitForText(page, selectors.toolEditor, /./);
+    await page.locator(selectors.queryEditor).first().click();
+    await page.keyboard.insertText('mutation Second { createOtp(input: {pin: "1234"}) { __typename } }');
+    await waitForText(page, selectors.queryEditor, /mutation Second/);
+    // GraphiQL stores its tabs a moment later: leaving before that would restore only one.
+    await expect.poll(() => page.evaluate(storedTabQueries), { timeout: WAIT_MS }).toContainEqual(expect.stringContaining('mutation Second'));
     for (const name of ['noScope', 'user'] as const) {
       await page.goto(`${accountsGateway.url}/graphql?account=${name}`);
       await waitForGraphiQL(page, /mutation CreateOtp/);
@@ -121,9 +127,12 @@ describe.skipIf(!hasChromium)('GraphiQL in Chromium', () => {
       await waitForGraphiQL(page, /mutation CreateOtp/);
       expect(await bar.locator('[aria-current="page"]').innerText()).toBe(name);
       const tabs = page.locator('.graphiql-tab');
-      expect(await tabs.count()).toBeGreaterThanOrEqual(2);
+      await expect.poll(() => tabs.count(), { timeout: WAIT_MS }).toBeGreaterThanOrEqual(2);
       for (let index = 0; index < (await tabs.count()); index += 1) {
         await tabs.nth(index).locator('button').first().click();
+        // Run only once the switch is done: a click on Run while the editors change tabs sends nothing.
+        await expect.poll(() => tabs.nth(index).getAttribute('class'), { timeout: WAIT_MS }).toContain('graphiql-tab-active');
+        await waitForText(page, selectors.queryEditor, /createOtp/);
         const { shown, sent } = await runActiveTab(page);
         expect(shown, `${name}, tab ${index}`).toBe(`Bearer ${sandbox.demo[name].token}`);
         expect(sent, `${name}, tab ${index}`).toBe(shown);
@@ -291,11 +300,23 @@ async function runActiveTab(page: Page): Promise<{ shown: string; sent: string |
   await page.locator('button[data-name="headers"]').click();
   const headers = await waitForText(page, selectors.toolEditor, /Authorization/);
   const shown = (JSON.parse(headers) as { Authorization: string }).Authorization;
-  const sent = page.waitForRequest((request) => isCreateOtp(request), { timeout: WAIT_MS });
-  await run(page);
-  const authorization = (await sent).headers()['authorization'];
+  const authorization = (await runUntilSent(page)).headers()['authorization'];
   const result = await waitForText(page, selectors.result, /"__typename": "\w+"/);
   return { shown, sent: authorization, result: /"__typename": "(\w+)"/.exec(result)?.[1] };
+}
+
+/**
+ * Presses Run until GraphiQL sends createOtp (at most 5 presses): right after a tab switch GraphiQL
+ * can drop a press while it swaps the editors. A Run that never sends still fails the test.
+ */
+async function runUntilSent(page: Page): Promise<Request> {
+  for (let press = 0; press < 5; press += 1) {
+    const sent = page.waitForRequest((request) => isCreateOtp(request), { timeout: 3_000 }).catch(() => undefined);
+    await run(page);
+    const request = await sent;
+    if (request) return request;
+  }
+  throw new Error('Run sent no createOtp request in 5 presses');
 }
 
 async function run(page: Page): Promise<void> {
@@ -331,3 +352,18 @@ async function waitForText(page: Page, selector: string, pattern: RegExp): Promi
 /** A description as the docs explorer shows it: markdown code spans lose their backticks. */
 const shown = (description: string | null | undefined): string => (description ?? '(no description)').replace(/`/g, '');
 const squeeze = (text: string): string => text.replace(/\s+/g, '');
+
+/** In the page: the documents of the tabs in GraphiQL's stored tab states (its storage keys are GraphiQL's own). */
+function storedTabQueries(): string[] {
+  const queries: string[] = [];
+  for (let index = 0; index < localStorage.length; index += 1) {
+    try {
+      const value: unknown = JSON.parse(localStorage.getItem(localStorage.key(index)!) ?? 'null');
+      const tabs = (value as { tabs?: unknown } | null)?.tabs;
+      if (Array.isArray(tabs)) for (const tab of tabs) queries.push(String((tab as { query?: unknown }).query ?? ''));
+    } catch {
+      // not JSON: not a tab state
+    }
+  }
+  return queries;
+}
