@@ -3,8 +3,8 @@
 // items below this machine's noise (±100 µs per round); a loop of 50,000 calls can. Each row is the
 // median of 7 runs, in µs of this process's CPU per request. The PACE call rows use the bench stub
 // (its own process) with 20 calls in flight. The last rows are whole requests through Yoga's fetch,
-// the gateway against the minimal gateway (servers/yoga-minimal.mjs), both calling the stub: what
-// the whole costs beside what its parts cost.
+// the gateway against the minimal gateway (servers/yoga-minimal.mjs), both calling the stub, and the
+// gateway traced as gateway-otel is: what the whole costs beside what its parts cost.
 // Knobs: MICRO_RUNS (7), MICRO_CALLS (50000; PACE rows: a tenth).
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -30,6 +30,7 @@ const { otpFromResponse } = await import(dist('upstream/mapping.js'));
 const { observeUpstreamCalls } = await import(dist('observability/upstream-calls.js'));
 const { createGateway } = await import(dist('gateway.js'));
 const { loadConfig } = await import(dist('config.js'));
+const { startTracing } = await import(dist('observability/start-tracing.js'));
 const { createMinimalYoga } = await import('./servers/yoga-minimal.mjs');
 
 const runs = Number(process.env.MICRO_RUNS || 7);
@@ -77,6 +78,26 @@ await row('PIN guard around a check (memory store)', (i) => guard.guard(`account
 await row('  the same check, unguarded', () => answer(), { inFlight: 20 });
 await guard.close();
 
+// Three spans as a traced request makes them (SERVER, operation, CLIENT, a few attributes each), with
+// the OpenTelemetry SDK's batch processor and an exporter that discards: the SDK's own cost per request.
+const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-node'); // the gateway's own tracing packages
+const { trace, ROOT_CONTEXT, SpanKind } = await import('@opentelemetry/api');
+const discard = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
+const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(discard)] });
+const tracer = provider.getTracer('micro');
+await row('3 spans, OpenTelemetry SDK, batched, export discarded', () => {
+  const server = tracer.startSpan('POST /graphql', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': '/graphql', 'url.path': '/graphql' } });
+  const parent = trace.setSpan(ROOT_CONTEXT, server);
+  const operation = tracer.startSpan('mutation CreateOtp', { kind: SpanKind.INTERNAL, attributes: { 'graphql.operation.type': 'mutation' } }, parent);
+  const client = tracer.startSpan('POST', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'server.address': '127.0.0.1' } }, trace.setSpan(parent, operation));
+  client.setAttribute('http.response.status_code', 201);
+  client.end();
+  operation.end();
+  server.setAttribute('http.response.status_code', 200);
+  server.end();
+});
+await provider.shutdown();
+
 // Yoga's own cost per plugin hook: bare Yoga, sequential yoga.fetch, with 10 plugins of 2 empty hooks or none.
 const yogaWith = (plugins) => createYoga({ schema: createSchema({ typeDefs: 'type Query { ok: Boolean! }', resolvers: { Query: { ok: () => true } } }), logging: false, graphiql: false, maxRequestBodySize: false, plugins });
 const plain = yogaWith([]);
@@ -121,11 +142,22 @@ const whole = (yoga) => async () => {
   const text = await res.text();
   if (!text.includes('"otp"')) throw new Error(`no OTP: ${text.slice(0, 200)}`);
 };
+// The same gateway traced as gateway-otel is: every request sampled, spans exported in OTLP/protobuf
+// to the stub (the exporter reads its endpoint from the environment, as in production).
+Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: base.origin, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' });
+const tracedConfig = loadConfig({ NODE_ENV: 'production', PACE_API_URL: base.href, OTEL_TRACES_SAMPLER: 'always_on', OTEL_EXPORTER_OTLP_ENDPOINT: base.origin });
+const tracing = await startTracing(tracedConfig.tracing);
+const traced = createGateway(
+  { ...tracedConfig, paceApiUrl: base },
+  { logger: createLogger('info', pino.destination({ dest: '/dev/null', sync: true, minLength: 4096 })), metrics: new GatewayMetrics(), tracing },
+);
 for (const inFlight of [1, 20]) {
   await row(`whole request, minimal gateway (${inFlight} in flight)`, whole(minimal), { n: calls / 10, inFlight });
   await row(`whole request, the gateway (${inFlight} in flight)`, whole(gateway), { n: calls / 10, inFlight });
 }
-await gateway.dispose();
+await row('whole request, the gateway traced (always_on, 20 in flight)', whole(traced), { n: calls / 10, inFlight: 20 });
+await Promise.all([gateway.dispose(), traced.dispose()]);
+await tracing?.shutdown(2000);
 await stopServer(stub);
 
 console.log(`\nµs of CPU per request, median of ${runs} runs (${calls} calls each; PACE and Yoga rows ${calls / 10})\n`);
