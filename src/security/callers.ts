@@ -103,9 +103,10 @@ export class TokenCache<V> {
   /** Remembers the token's first sighting; stores it from the second on. */
   set(token: string, value: V, until: number): void {
     if (token.length > TokenCache.MAX_TOKEN_LENGTH) return;
-    if (!this.#seenBefore(token)) {
-      const print = fingerprint(token);
-      this.#seen[print & (TokenCache.SEEN_SLOTS - 1)] = print;
+    const print = fingerprint(token);
+    const slot = print & (TokenCache.SEEN_SLOTS - 1);
+    if (this.#seen[slot] !== print) {
+      this.#seen[slot] = print; // its first sighting
       return;
     }
     if (this.#entries.size >= TokenCache.MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
