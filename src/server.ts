@@ -46,15 +46,13 @@ let stopping = false;
 const upstreamAbort = new AbortController();
 const metrics = new GatewayMetrics({ processMetrics: true }); // one process, one set of process metrics
 const sandboxDemo = sandbox && { authorization: `Bearer ${sandbox.demo.user.token}`, pin: sandbox.demo.user.pin, accounts: demoAccountPages(sandbox.demo) };
+// The drain: from SIGTERM on (`stopping`), every response says `Connection: close` (useResponseHeaders),
+// so pooled clients (apps, routers) open a new connection elsewhere instead of sending more on this one.
 const gateway = createGateway(
   { ...config, ...tokenVerification, paceApiUrl },
   { logger, metrics, tracing, isShuttingDown: () => stopping, abortUpstream: upstreamAbort.signal, ...(sandboxDemo && { sandboxDemo }) },
 );
 const server = createServer(gateway);
-
-// The drain: from SIGTERM on, every response says `Connection: close` (useResponseHeaders asks
-// isShuttingDown), so pooled clients (apps, routers) open a new connection elsewhere instead of
-// sending more on this one.
 
 const metricsServer = config.metricsPort === undefined ? undefined : createServer(metricsListener(metrics));
 

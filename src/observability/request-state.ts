@@ -36,7 +36,7 @@ interface WithRequestState {
  * `services` (what the resolvers call) beside it: the resolvers' context is then complete without a
  * `context` factory, whose extra envelop phase cost every request a chain of promise helpers.
  */
-export function useRequestState(services: object = {}): Plugin {
+export function useRequestState(services: object): Plugin {
   return {
     onRequest({ request, serverContext }) {
       const incomingId = request.headers.get('x-request-id');
