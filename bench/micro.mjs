@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startServer, stopServer } from './lib/procs.mjs';
 import { unverifiedToken, issuerAt } from './lib/tokens.mjs';
+import { cpuPerCall, wholeCreateOtp } from './lib/in-process.mjs';
 import { OTP_PATH_PREFIX, STUB_ENTRY, STUB_ENV } from './lib/targets.mjs';
 
 const dist = (module) => new URL(`../dist/${module}`, import.meta.url).href;
@@ -35,23 +36,7 @@ const { createMinimalYoga } = await import('./servers/yoga-minimal.mjs');
 
 const runs = Number(process.env.MICRO_RUNS || 7);
 const calls = Number(process.env.MICRO_CALLS || 50_000);
-const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
-
-/** µs of this process's CPU per call of `fn` (sync or async, `inFlight` at a time), median of the runs. */
-async function cost(fn, { n = calls, inFlight = 1 } = {}) {
-  const once = async () => {
-    let next = 0;
-    const worker = async () => { while (next < n) { const i = next++; const r = fn(i); if (r?.then) await r; } };
-    const before = process.cpuUsage();
-    await Promise.all(Array.from({ length: inFlight }, worker));
-    const used = process.cpuUsage(before);
-    return (used.user + used.system) / n;
-  };
-  await once(); // warm-up: the JIT sees the code before it is timed
-  const samples = [];
-  for (let run = 0; run < runs; run++) samples.push(await once());
-  return median(samples);
-}
+const cost = (fn, { n = calls, inFlight = 1 } = {}) => cpuPerCall(fn, { n, inFlight, runs });
 
 const rows = [];
 const row = async (what, fn, options) => rows.push([what, await cost(fn, options)]);
@@ -124,24 +109,14 @@ await row("PACE call: the gateway's client + mapping", () => createOtp(client, {
 await row('  + its observer (request id, metrics, log fields)', () => createOtp(observed, { authorization, context: { requestId: 'r', results: [] } }, { pin: '1234' }), pace);
 await Promise.all([pool.close(), client.close(), observed.close()]);
 
-// Whole requests through Yoga's fetch in this process (no HTTP server, no load generator), a new
-// account and token each, PACE = the stub: the gateway as in production against the minimal gateway,
-// one at a time and 20 in flight. Node's framing is declared (`req` in the server context, as
-// node:http gives it), so the gateway's body limit takes its production path.
+// Whole requests through Yoga's fetch in this process (./lib/in-process.mjs), a new account and token
+// each, PACE = the stub: the gateway as in production against the minimal gateway, one at a time and
+// 20 in flight.
 const gateway = createGateway(
   { ...loadConfig({ NODE_ENV: 'production', PACE_API_URL: base.href }), paceApiUrl: base },
   { logger: createLogger('info', pino.destination({ dest: '/dev/null', sync: true, minLength: 4096 })), metrics: new GatewayMetrics() },
 );
 const minimal = createMinimalYoga(base.href);
-const body = JSON.stringify({ query: 'mutation { createOtp(input: {pin: "1234"}) { __typename ... on Otp { otp expiresAt } } }' });
-const framed = { req: { httpVersion: '1.1', socket: {} } };
-let account = 0;
-const whole = (yoga) => async () => {
-  const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), authorization: `Bearer ${unverifiedToken(issuer, `micro-${account++}`)}` };
-  const res = await yoga.fetch('http://localhost/graphql', { method: 'POST', headers, body }, { ...framed });
-  const text = await res.text();
-  if (!text.includes('"otp"')) throw new Error(`no OTP: ${text.slice(0, 200)}`);
-};
 // The same gateway traced as gateway-otel is: every request sampled, spans exported in OTLP/protobuf
 // to the stub (the exporter reads its endpoint from the environment, as in production).
 Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: base.origin, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' });
@@ -152,10 +127,10 @@ const traced = createGateway(
   { logger: createLogger('info', pino.destination({ dest: '/dev/null', sync: true, minLength: 4096 })), metrics: new GatewayMetrics(), tracing },
 );
 for (const inFlight of [1, 20]) {
-  await row(`whole request, minimal gateway (${inFlight} in flight)`, whole(minimal), { n: calls / 10, inFlight });
-  await row(`whole request, the gateway (${inFlight} in flight)`, whole(gateway), { n: calls / 10, inFlight });
+  await row(`whole request, minimal gateway (${inFlight} in flight)`, wholeCreateOtp(minimal, 'micro-minimal'), { n: calls / 10, inFlight });
+  await row(`whole request, the gateway (${inFlight} in flight)`, wholeCreateOtp(gateway, 'micro-gateway'), { n: calls / 10, inFlight });
 }
-await row('whole request, the gateway traced (always_on, 20 in flight)', whole(traced), { n: calls / 10, inFlight: 20 });
+await row('whole request, the gateway traced (always_on, 20 in flight)', wholeCreateOtp(traced, 'micro-traced'), { n: calls / 10, inFlight: 20 });
 await Promise.all([gateway.dispose(), traced.dispose()]);
 await tracing?.shutdown(2000);
 await stopServer(stub);

@@ -5,7 +5,7 @@
 // is declared as node:http gives it (`req` in the server context), so the body limit takes its
 // production path. Sends {"us": <µs of CPU per request, median of FEATURES_RUNS runs>} to the parent
 // (stdout carries the variant's log lines).
-import { unverifiedToken, issuerAt } from './tokens.mjs';
+import { cpuPerCall, wholeCreateOtp } from './in-process.mjs';
 
 const name = process.env.FEATURE_NAME;
 const calls = Number(process.env.FEATURES_CALLS || 2000);
@@ -23,33 +23,6 @@ async function load() {
 }
 
 const yoga = await load();
-const issuer = issuerAt('https://id.bench.invalid');
-const body = JSON.stringify({ query: 'mutation { createOtp(input: {pin: "1234"}) { __typename ... on Otp { otp expiresAt } } }' });
-const framed = () => ({ req: { httpVersion: '1.1', socket: {} } });
-let account = 0;
-
-async function request() {
-  const headers = {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(body)),
-    authorization: `Bearer ${unverifiedToken(issuer, `fetch-user-${process.pid}-${account++}`)}`,
-  };
-  const response = await yoga.fetch('http://localhost/graphql', { method: 'POST', headers, body }, framed());
-  const text = await response.text();
-  if (!text.includes('"otp"')) throw new Error(`${name}: no OTP in ${text.slice(0, 300)}`);
-}
-
-async function run() {
-  let started = 0;
-  const lane = async () => { while (started++ < calls) await request(); };
-  const before = process.cpuUsage();
-  await Promise.all(Array.from({ length: 20 }, lane));
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / calls;
-}
-
-await run(); // warm-up, twice: the JIT sees the path before it is timed
-await run();
-const samples = [];
-for (let i = 0; i < runs; i++) samples.push(await run());
-process.send({ us: samples.sort((a, b) => a - b)[samples.length >> 1] }, () => process.exit(0));
+// Twice warmed up: the JIT sees the whole path before it is timed.
+const us = await cpuPerCall(wholeCreateOtp(yoga, `fetch-user-${process.pid}`), { n: calls, inFlight: 20, runs, warmups: 2 });
+process.send({ us }, () => process.exit(0));

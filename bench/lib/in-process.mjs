@@ -1,0 +1,51 @@
+// Load driven from inside the process under measurement (bench/micro.mjs, ./feature-fetch.mjs): the
+// CPU counted is that process's own, with no HTTP server and no load generator beside it.
+import { issuerAt, unverifiedToken } from './tokens.mjs';
+
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+/**
+ * µs of this process's CPU per call of `fn(i)` (sync or async, `inFlight` at a time): the median of
+ * `runs` runs of `n` calls, after `warmups` untimed runs (the JIT sees the code before it is timed).
+ */
+export async function cpuPerCall(fn, { n, inFlight = 1, runs = 7, warmups = 1 }) {
+  const once = async () => {
+    let next = 0;
+    const lane = async () => {
+      while (next < n) {
+        const result = fn(next++);
+        if (result?.then) await result;
+      }
+    };
+    const before = process.cpuUsage();
+    await Promise.all(Array.from({ length: inFlight }, lane));
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / n;
+  };
+  for (let i = 0; i < warmups; i++) await once();
+  const samples = [];
+  for (let i = 0; i < runs; i++) samples.push(await once());
+  return median(samples);
+}
+
+const BODY = JSON.stringify({ query: 'mutation { createOtp(input: {pin: "1234"}) { __typename ... on Otp { otp expiresAt } } }' });
+const ISSUER = issuerAt('https://id.bench.invalid');
+
+/**
+ * One whole createOtp request through `yoga.fetch`, a new account and token each (`<prefix>-<n>`).
+ * Node's framing is declared as node:http gives it (`req` in the server context), so the gateway's
+ * body limit takes its production path. Throws when the answer holds no OTP.
+ */
+export function wholeCreateOtp(yoga, prefix) {
+  let account = 0;
+  return async () => {
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(BODY)),
+      authorization: `Bearer ${unverifiedToken(ISSUER, `${prefix}-${account++}`)}`,
+    };
+    const response = await yoga.fetch('http://localhost/graphql', { method: 'POST', headers, body: BODY }, { req: { httpVersion: '1.1', socket: {} } });
+    const text = await response.text();
+    if (!text.includes('"otp"')) throw new Error(`${prefix}: no OTP in ${text.slice(0, 300)}`);
+  };
+}
