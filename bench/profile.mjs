@@ -2,7 +2,8 @@
 // writes a .cpuprofile (node --cpu-prof) of the target (the gateway unless BENCH_PROFILE_TARGET names
 // another: yoga-minimal, yoga-floor, gateway-verified, apollo, raw-proxy) to bench/results/profiles/ and prints the self time by package
 // and the top self-time functions. Knobs: BENCH_PROFILE_TARGET (gateway), BENCH_PROFILE_SECONDS (15),
-// BENCH_TOKENS, BENCH_CONNECTIONS (50), REDIS_URL.
+// BENCH_TOKENS, BENCH_CONNECTIONS (50), REDIS_URL, BENCH_PROFILE_NODE_ARGS (more V8/Node flags for the
+// target, space-separated, e.g. `--trace-deopt`: their output goes to its log in results/logs/).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -32,7 +33,7 @@ const server = await startServer({
   name: `${targetName}-profiled`,
   entry: target.entry,
   env: { ...target.env, ...(process.env.REDIS_URL && { REDIS_URL: process.env.REDIS_URL }) },
-  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...(process.env.BENCH_PROFILE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
   ipc: false,
   logFile: log(`${targetName}-profiled`),
   cpus: pinned ? '0' : null,
