@@ -5,7 +5,8 @@
 // ending with a flush inside its timed window, so no variant pays for another's spans; medians of the rounds.
 // Then the exporter alone: µs per span to serialize a batch of the gateway's own spans, and to export it.
 // Knobs: TRACING_ROUNDS (9), TRACING_CALLS (2000 per variant per round), TRACING_ONLY (comma-separated
-// variant keys: untraced, product, json, sdk, serialized, ours, discarded, unprocessed, unsampled),
+// variant keys: untraced, product, json, sdk, serialized, ours, discarded, unprocessed, unsampled, unsampled-noclient, unsampled-header, unsampled-server, empty,
+// batch128, batch1024),
 // TRACING_PARTS=0 to skip the exporter-alone part. After `npm run build`.
 import { existsSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -102,8 +103,31 @@ await variant('untraced', 'untraced', undefined);
   await variant('discarded', 'traced, batched, export discarded', tracerWith(new BatchSpanProcessor(exporter)), exporter.counted);
 }
 await variant('unprocessed', 'traced, spans made, no processor', tracerWith(new NoopSpanProcessor()));
+// The product's exporter with smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE; the SDK's default is 512).
+for (const size of [128, 1024]) {
+  const { otlpExporter } = await import(dist('observability/tracing-sdk.js'));
+  await variant(`batch${size}`, `traced (product), batches of ${size}`, tracerWith(new BatchSpanProcessor(await otlpExporter('http/protobuf'), { maxExportBatchSize: size, maxQueueSize: Math.max(2048, 4 * size) })));
+}
+// A Tracing that does nothing: what the gateway does differently when handed one, without any span code.
+await variant('empty', 'a Tracing that does nothing (no hooks, no spans)', {
+  plugin: {},
+  upstreamSpan: () => ({ end() {} }),
+  clientSpan: () => () => undefined,
+  flush: async () => {},
+  shutdown: async () => {},
+});
 // Every hook and context hand-over, but the sampler says no: non-recording spans (ids, contexts, traceparent to PACE).
 await variant('unsampled', 'traced, nothing sampled (always_off)', tracerWith(new NoopSpanProcessor(), new AlwaysOffSampler()));
+{
+  // The same, piece by piece: without the CLIENT span (nor its traceparent to PACE), then without the operation span too.
+  const unsampled = tracerWith(new NoopSpanProcessor(), new AlwaysOffSampler());
+  const noClient = { plugin: unsampled.plugin, upstreamSpan: () => ({ end() {} }), clientSpan: () => () => undefined, flush: async () => {}, shutdown: async () => {} };
+  await variant('unsampled-noclient', 'traced, nothing sampled, no CLIENT span', noClient);
+  const header = (_parent, _method, _origin, _path, headers) => { headers.traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'; return { end() {} }; };
+  await variant('unsampled-header', 'traced, nothing sampled, no CLIENT span but a traceparent to PACE', { ...noClient, upstreamSpan: header });
+  const { onParse, onResultProcess, ...serverOnly } = tracerWith(new NoopSpanProcessor(), new AlwaysOffSampler()).plugin;
+  await variant('unsampled-server', 'traced, nothing sampled, SERVER span only', { ...noClient, plugin: serverOnly });
+}
 
 // GC pauses (ms), summed over each variant's timed window.
 let gcMs = 0;
