@@ -109,6 +109,8 @@ describe("the gateway's OTLP/protobuf serializer", () => {
       unicode: 'zürich – 東京 😀',
       empty: '',
       long: 'x'.repeat(300),
+      longUnicode: 'ü東😀'.repeat(100),
+      loneSurrogates: 'a\ud800b\udc00c', // written as U+FFFD, by the SDK's TextEncoder as by Buffer
       int: 42,
       negative: -7,
       big: 2 ** 40 + 3,
