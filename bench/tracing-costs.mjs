@@ -5,7 +5,7 @@
 // ending with a flush inside its timed window, so no variant pays for another's spans; medians of the rounds.
 // Then the exporter alone: µs per span to serialize a batch of the gateway's own spans, and to export it.
 // Knobs: TRACING_ROUNDS (9), TRACING_CALLS (2000 per variant per round), TRACING_ONLY (comma-separated
-// variant keys: untraced, product, json, sdk, serialized, ours, discarded, unprocessed, unsampled, unsampled-noclient, unsampled-header, unsampled-server, empty,
+// variant keys: untraced, product, json, sdk, serialized, discarded, unprocessed, unsampled, unsampled-noclient, unsampled-header, unsampled-server, empty,
 // batch128, batch1024),
 // TRACING_PARTS=0 to skip the exporter-alone part. After `npm run build`.
 import { existsSync } from 'node:fs';
@@ -24,7 +24,6 @@ const { createGateway } = await import(dist('gateway.js'));
 const { loadConfig } = await import(dist('config.js'));
 const { startTracing } = await import(dist('observability/start-tracing.js'));
 const { GatewayTracer } = await import(dist('observability/tracing-spans.js'));
-const { serializeTraceRequest } = await import(dist('observability/otlp-protobuf.js'));
 const { NodeTracerProvider, BatchSpanProcessor, NoopSpanProcessor, InMemorySpanExporter, AlwaysOffSampler } = await import('@opentelemetry/sdk-trace-node');
 const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
 const { ProtobufTraceSerializer, JsonTraceSerializer } = await import('@opentelemetry/otlp-transformer');
@@ -95,18 +94,14 @@ await variant('untraced', 'untraced', undefined);
   await variant('serialized', "traced, protobuf serialized by the SDK's serializer, not sent", tracerWith(new BatchSpanProcessor(exporter)), exporter.counted);
 }
 {
-  const exporter = counting(serializeOnly({ serializeRequest: serializeTraceRequest }));
-  await variant('ours', "traced, protobuf serialized by the gateway's serializer, not sent", tracerWith(new BatchSpanProcessor(exporter)), exporter.counted);
-}
-{
   const exporter = counting(discard);
   await variant('discarded', 'traced, batched, export discarded', tracerWith(new BatchSpanProcessor(exporter)), exporter.counted);
 }
 await variant('unprocessed', 'traced, spans made, no processor', tracerWith(new NoopSpanProcessor()));
 // The product's exporter with smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE; the SDK's default is 512).
 for (const size of [128, 1024]) {
-  const { otlpExporter } = await import(dist('observability/tracing-sdk.js'));
-  await variant(`batch${size}`, `traced (product), batches of ${size}`, tracerWith(new BatchSpanProcessor(await otlpExporter('http/protobuf'), { maxExportBatchSize: size, maxQueueSize: Math.max(2048, 4 * size) })));
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto'); // the product's exporter
+  await variant(`batch${size}`, `traced (product), batches of ${size}`, tracerWith(new BatchSpanProcessor(new OTLPTraceExporter(), { maxExportBatchSize: size, maxQueueSize: Math.max(2048, 4 * size) })));
 }
 // A Tracing that does nothing: what the gateway does differently when handed one, without any span code.
 await variant('empty', 'a Tracing that does nothing (no hooks, no spans)', {
@@ -195,9 +190,7 @@ if (process.env.TRACING_PARTS !== '0') {
     return median(samples);
   };
   const rows = [];
-  if (!Buffer.from(serializeTraceRequest(batch)).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(batch)))) throw new Error("the gateway's serializer and the SDK's differ");
   rows.push(["serialize a batch of 512, OTLP/protobuf, the SDK's serializer", await perSpan(() => ProtobufTraceSerializer.serializeRequest(batch), 50)]);
-  rows.push(["serialize a batch of 512, OTLP/protobuf, the gateway's (otlp-protobuf.ts)", await perSpan(() => serializeTraceRequest(batch), 50)]);
   rows.push(['serialize a batch of 512, OTLP/json', await perSpan(() => JsonTraceSerializer.serializeRequest(batch), 20)]);
   const bytes = ProtobufTraceSerializer.serializeRequest(batch).length;
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
@@ -205,11 +198,6 @@ if (process.env.TRACING_PARTS !== '0') {
   const send = () => new Promise((resolve, reject) => exporter.export(batch, (r) => (r.code === 0 ? resolve() : reject(r.error))));
   rows.push(["export a batch of 512 to the stub, the SDK's OTLP/protobuf exporter (serialize + HTTP)", await perSpan(send, 20)]);
   await exporter.shutdown();
-  const { otlpExporter } = await import(dist('observability/tracing-sdk.js'));
-  const ours = await otlpExporter('http/protobuf');
-  const sendOurs = () => new Promise((resolve, reject) => ours.export(batch, (r) => (r.code === 0 ? resolve() : reject(r.error))));
-  rows.push(["export a batch of 512 to the stub, the gateway's exporter (serialize + HTTP)", await perSpan(sendOurs, 20)]);
-  await ours.shutdown();
   console.log(`\nThe exporter alone, µs of CPU per span (the gateway's own spans, ${bytes} bytes of protobuf per 512), median of 7 runs\n`);
   for (const [what, us] of rows) console.log(`${us.toFixed(2).padStart(7)}  ${what}   (×3 per request: ${(3 * us).toFixed(1)} µs)`);
 }

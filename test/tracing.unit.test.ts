@@ -1,16 +1,11 @@
-/** Tracing's switch (the OTEL_* variables), its off state, the test receiver's protobuf decoding, the gateway's protobuf serializer. */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ROOT_CONTEXT, SpanKind as ApiSpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { TraceState } from '@opentelemetry/core';
+/** Tracing's switch (the OTEL_* variables), its off state, and the test receiver's protobuf decoding. */
+import { SpanKind as ApiSpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { serializeTraceRequest } from '../src/observability/otlp-protobuf.js';
 import { startTracing } from '../src/observability/start-tracing.js';
-import { otlpExporter } from '../src/observability/tracing-sdk.js';
 import { decodeTraces } from './helpers/otlp.js';
 
 /** The tracing part of the configuration (read with the rest of it). */
@@ -84,105 +79,5 @@ describe('the test receiver', () => {
     });
     expect(fromProtobuf[0]!.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(fromProtobuf[1]).toMatchObject({ name: 'child', kind: 3 });
-  });
-});
-
-describe("the gateway's OTLP/protobuf serializer", () => {
-  /** Spans with every field the SDK can fill: events, links, status, remote parents, trace state, all attribute types. */
-  function variedSpans() {
-    const exporter = new InMemorySpanExporter();
-    const resourceA = resourceFromAttributes({ 'service.name': 'a', 'service.version': '1.2.3', 'host.arch': 'amd64' });
-    const providerA = new BasicTracerProvider({ resource: resourceA, spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const providerB = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'b' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const tracer = providerA.getTracer('one', '0.1.0');
-    const other = providerA.getTracer('two', undefined, { schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' });
-    const remote = {
-      traceId: '0af7651916cd43dd8448eb211c80319c',
-      spanId: 'b7ad6b7169203331',
-      traceFlags: 1,
-      isRemote: true,
-      traceState: new TraceState('vendor=value,other=x'),
-    };
-    const server = tracer.startSpan('POST /graphql', { kind: ApiSpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'url.path': '/graphql' } }, trace.setSpanContext(ROOT_CONTEXT, remote));
-    server.setAttributes({
-      text: 'v',
-      unicode: 'zürich – 東京 😀',
-      empty: '',
-      long: 'x'.repeat(300),
-      longUnicode: 'ü東😀'.repeat(100),
-      loneSurrogates: 'a\ud800b\udc00c', // written as U+FFFD, by the SDK's TextEncoder as by Buffer
-      int: 42,
-      negative: -7,
-      big: 2 ** 40 + 3,
-      huge: -(2 ** 53),
-      ratio: 1.5,
-      nan: Number.NaN,
-      flag: true,
-      off: false,
-      strings: ['a', 'b', 'ü'],
-      numbers: [1, 2.5, -3],
-      flags: [true, false],
-      mixed: [null, 'x', undefined] as unknown as string[],
-    });
-    server.addEvent('happened', { detail: 'yes', count: 3 });
-    server.addEvent('bare');
-    server.addLink({ context: remote, attributes: { why: 'follows' } });
-    server.addLink({ context: { traceId: remote.traceId, spanId: remote.spanId, isRemote: false, traceFlags: 0 } });
-    server.setStatus({ code: SpanStatusCode.ERROR, message: 'E_'.repeat(100) });
-    const child = tracer.startSpan('child', { kind: ApiSpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, server));
-    child.setStatus({ code: SpanStatusCode.OK });
-    child.end();
-    tracer.startSpan('internal').end();
-    other.startSpan('second scope', { kind: ApiSpanKind.CONSUMER, attributes: { ['x'.repeat(200)]: 'long key' } }).end();
-    providerB.getTracer('one').startSpan('second resource', { kind: ApiSpanKind.PRODUCER }).end();
-    server.end();
-    return exporter.getFinishedSpans();
-  }
-
-  it("writes the SDK's bytes, field for field, for every field and attribute type", () => {
-    const spans = variedSpans();
-    const ours = serializeTraceRequest(spans);
-    expect(Buffer.from(ours).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!))).toBe(true);
-    // The bytes are the proof; the test receiver (which reads what the gateway's spans hold) as a second look.
-    const decoded = decodeTraces(ours, 'application/x-protobuf');
-    expect(decoded.map((span) => span.name)).toEqual(['child', 'internal', 'POST /graphql', 'second scope', 'second resource']); // by resource, then scope
-    expect(decoded[2]).toMatchObject({ kind: 2, parentSpanId: 'b7ad6b7169203331', attributes: { unicode: 'zürich – 東京 😀', big: 2 ** 40 + 3, ratio: 1.5 } });
-  });
-
-  it('writes the same bytes when a batch is large enough to outgrow its first buffer, and again from its string cache', () => {
-    const spans = variedSpans();
-    const batch = Array.from({ length: 2000 }, (_, i) => spans[i % spans.length]!);
-    const expected = Buffer.from(ProtobufTraceSerializer.serializeRequest(batch)!);
-    expect(Buffer.from(serializeTraceRequest(batch)).equals(expected)).toBe(true);
-    expect(Buffer.from(serializeTraceRequest(batch)).equals(expected)).toBe(true);
-  });
-
-  it('is what the http/protobuf exporter sends', async () => {
-    const received: Buffer[] = [];
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        received.push(Buffer.concat(chunks));
-        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const saved = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
-    process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] = `http://127.0.0.1:${port}`;
-    try {
-      const exporter = await otlpExporter('http/protobuf');
-      const spans = variedSpans();
-      const result = await new Promise<{ code: number }>((resolve) => exporter.export(spans, resolve));
-      await exporter.shutdown();
-      expect(result.code).toBe(0);
-      expect(received).toHaveLength(1);
-      expect(received[0]!.equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!))).toBe(true);
-    } finally {
-      if (saved === undefined) delete process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
-      else process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] = saved;
-      await new Promise((resolve) => server.close(resolve));
-    }
   });
 });

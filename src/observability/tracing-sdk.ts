@@ -27,30 +27,19 @@ export async function createTracing(settings: TracingSettings, logger?: Logger):
     resource: defaultResource()
       .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: SERVICE_NAME, [ATTR_SERVICE_VERSION]: packageVersion() }))
       .merge(detectResources({ detectors: [envDetector] })),
-    spanProcessors: [new BatchSpanProcessor(await otlpExporter(settings.protocol))],
+    spanProcessors: [new BatchSpanProcessor(await exporter(settings))],
   });
   return new GatewayTracer(provider, provider.getTracer(SERVICE_NAME), new W3CTraceContextPropagator(), logger);
 }
 
-/** The exporter of the chosen protocol (only its code is loaded), configured by the OTEL_EXPORTER_OTLP_* variables. */
-export async function otlpExporter(protocol: TracingSettings['protocol']): Promise<SpanExporter> {
+/** Only the exporter of the chosen protocol is loaded. */
+async function exporter({ protocol }: TracingSettings): Promise<SpanExporter> {
   if (protocol === 'http/json') {
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
     return new OTLPTraceExporter();
   }
-  // The SDK's OTLP/protobuf exporter as @opentelemetry/exporter-trace-otlp-proto assembles it (the same
-  // OTEL_EXPORTER_OTLP_* settings, transport, retries and export limit), with ./otlp-protobuf.ts's
-  // serializer in place of ProtobufTraceSerializer: the same bytes for a third of the CPU (see there).
-  const [{ OTLPExporterBase }, { convertLegacyHttpOptions, createOtlpHttpExportDelegate }, { ProtobufTraceSerializer, TraceExporterMetricsHelper }, { serializeTraceRequest }] =
-    await Promise.all([
-      import('@opentelemetry/otlp-exporter-base'),
-      import('@opentelemetry/otlp-exporter-base/node-http'),
-      import('@opentelemetry/otlp-transformer'),
-      import('./otlp-protobuf.js'),
-    ]);
-  const options = convertLegacyHttpOptions({}, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
-  const serializer = { serializeRequest: serializeTraceRequest, deserializeResponse: ProtobufTraceSerializer.deserializeResponse };
-  return new OTLPExporterBase(createOtlpHttpExportDelegate(options, serializer, 'otlp_http_span_exporter', TraceExporterMetricsHelper, undefined));
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter();
 }
 
 /** The SDK reports through the `diag` API, silent unless given a logger: warnings and errors go to ours, as warnings. */
