@@ -1,8 +1,10 @@
 /**
  * The Redis store on a real redis-server: the begins and ends made in one turn of the event loop go
  * to Redis as one script call, and each still gets the answer it would get alone (the limit holds per
- * account inside a batch, a failure repeated in one batch counts once, batches are split in order).
+ * account inside a batch, a failure repeated in one batch counts once, batches are split in order),
+ * within its own 1 s when Redis is frozen.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
@@ -84,5 +86,25 @@ describe.skipIf(!hasRedis)('RedisGuardStore on a standalone server', () => {
     expect(await calls()).toBeGreaterThan(1);
     expect(answers.map((answer) => answer.admitted)).toEqual(accounts.map((_, i) => !(i === 101 || i === 102)));
     expect(answers[101]).toEqual(busy);
+  });
+
+  // Last: it leaves the store with calls Redis ran late.
+  it('Redis frozen: each call fails after its own 1 s, also one made while an earlier call waits', async () => {
+    redis.child.kill('SIGSTOP');
+    let waited: number[];
+    try {
+      waited = await Promise.all([0, 300, 600].map(async (at, i) => {
+        await sleep(at);
+        const started = Date.now();
+        await expect(begin(`frozen-${i}`, `frozen-${i}`)).rejects.toThrow(/timed out/);
+        return Date.now() - started;
+      }));
+    } finally {
+      redis.child.kill('SIGCONT');
+    }
+    for (const ms of waited) {
+      expect(ms).toBeGreaterThanOrEqual(990);
+      expect(ms).toBeLessThan(1_300);
+    }
   });
 });
