@@ -17,11 +17,14 @@ import { GUARD } from './redis-scripts.js';
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** One entry: its two keys, then the slot TTL (ms), then its four arguments (./redis-scripts.ts). */
-    paceOtpGuard(...keysAndArgs: (string | number)[]): Result<number[], Context>;
+    paceOtpGuard(keysAndArgs: (string | number)[]): Result<string, Context>;
     /** Any number of entries: their keys (two each), then the slot TTL (ms), then four arguments per entry. */
-    paceOtpGuardBatch(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Result<number[], Context>;
+    paceOtpGuardBatch(numberOfKeys: number, keysAndArgs: (string | number)[]): Result<string, Context>;
   }
 }
+
+/** A begin's answer from the script: admitted 0/1, failures in the window, ms until free. */
+type Answer = readonly [admitted: number, failures: number, resetInMs: number];
 
 /** One begin or end waiting for its call: what the script needs, and whom to tell. */
 interface Entry {
@@ -31,7 +34,8 @@ interface Entry {
   readonly limit: number;
   readonly windowMs: number;
   readonly slot: string;
-  readonly resolve: (answer: [number, number, number]) => void;
+  /** A begin's answer; an end's: nothing. */
+  readonly resolve: (answer?: Answer) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -68,7 +72,7 @@ export class RedisGuardStore implements GuardStore {
   }
 
   async begin(account: string, slot: string, limit: number, windowSeconds: number): Promise<Admission> {
-    const [admitted, failures, resetInMs] = await this.#enqueue(account, 'begin', limit, windowSeconds, slot);
+    const [admitted, failures, resetInMs] = (await this.#enqueue(account, 'begin', limit, windowSeconds, slot))!;
     return admitted === 1 ? ADMITTED : { admitted: false, failures, resetInMs: Math.max(0, resetInMs) };
   }
 
@@ -89,7 +93,7 @@ export class RedisGuardStore implements GuardStore {
   }
 
   /** An entry for the next call, sent when this turn of the event loop ends (setImmediate). */
-  #enqueue(account: string, what: Entry['what'], limit: number, windowSeconds: number, slot: string): Promise<[number, number, number]> {
+  #enqueue(account: string, what: Entry['what'], limit: number, windowSeconds: number, slot: string): Promise<Answer | undefined> {
     return new Promise((resolve, reject) => {
       if (this.#pending.push({ account, what, limit, windowMs: windowSeconds * 1000, slot, resolve, reject }) === 1) setImmediate(this.#flush);
     });
@@ -108,8 +112,8 @@ export class RedisGuardStore implements GuardStore {
     for (let start = 0; start < entries.length; start += batch) {
       const calls = entries.slice(start, start + batch);
       const args = argumentsOf(calls, this.#inFlightTtlMs);
-      this.#run((client) => (batch === 1 ? client.paceOtpGuard(...args) : client.paceOtpGuardBatch(2 * calls.length, ...args))).then(
-        (answers) => calls.forEach((entry, i) => entry.resolve([answers[3 * i]!, answers[3 * i + 1]!, answers[3 * i + 2]!])),
+      this.#run((client) => (batch === 1 ? client.paceOtpGuard(args) : client.paceOtpGuardBatch(2 * calls.length, args))).then(
+        (reply) => answer(calls, reply),
         (error: unknown) => calls.forEach((entry) => entry.reject(error)),
       );
     }
@@ -161,6 +165,19 @@ function argumentsOf(entries: readonly Entry[], ttlMs: number): (string | number
     args.push(what, limit, windowMs, slot);
   }
   return keys.concat(args);
+}
+
+/** Tells each entry its answer: the script's reply has three numbers per begin, in order, none per end. */
+function answer(entries: readonly Entry[], reply: string): void {
+  const numbers = reply.split(' ');
+  let at = 0;
+  for (const entry of entries) {
+    if (entry.what !== 'begin') entry.resolve();
+    else {
+      entry.resolve([Number(numbers[at]), Number(numbers[at + 1]), Number(numbers[at + 2])]);
+      at += 3;
+    }
+  }
 }
 
 /**

@@ -12,7 +12,9 @@
  * ARGV[1]: a slot's lifetime (ms); then four per entry i, from ARGV[4i-2]: what (begin | failure |
  * success | other: an end and its outcome), the limit (failures allowed per window; 0 for an end), the
  * window (ms), the slot id (also the failure's member).
- * Returns three numbers per entry: a begin's {admitted 0/1, failures, ms until free}; an end's {0, 0, 0}.
+ * Returns one string: three numbers per begin, space-separated, in the order of the begins (admitted
+ * 0/1, failures, ms until free); nothing for an end. One string rather than an array of numbers: the
+ * client reads one value instead of three per entry.
  * Times come from Redis's own clock (TIME), so replicas need not agree on the time.
  */
 export const GUARD = `
@@ -70,26 +72,24 @@ local function finish(failuresKey, inflightKey, outcome, window, slot)
   end
 end
 
--- three numbers per entry, in the order of the entries
+-- three numbers per begin, in the order of the begins
 local results = {}
 for i = 1, #KEYS / 2 do
   -- this entry's four arguments start after ttl, four per earlier entry
   local at = 4 * i - 2
   -- what to do, and the window (ms) both kinds need
   local what, window = ARGV[at], tonumber(ARGV[at + 2])
-  -- the entry's answer, three numbers
-  local a, b, c = 0, 0, 0
   if what == 'begin' then
     -- a begin: admitted or not, with the counts
-    a, b, c = begin(KEYS[2 * i - 1], KEYS[2 * i], tonumber(ARGV[at + 1]), window, ARGV[at + 3])
+    local admitted, failures, reset = begin(KEYS[2 * i - 1], KEYS[2 * i], tonumber(ARGV[at + 1]), window, ARGV[at + 3])
+    -- appended in order, after the earlier begins' three
+    results[#results + 1] = admitted
+    results[#results + 1] = failures
+    results[#results + 1] = reset
   else
-    -- an end, \`what\` being its outcome
+    -- an end, \`what\` being its outcome: nothing to answer
     finish(KEYS[2 * i - 1], KEYS[2 * i], what, window, ARGV[at + 3])
   end
-  -- appended in order: entry i's answer is at 3i-2 .. 3i
-  results[#results + 1] = a
-  results[#results + 1] = b
-  results[#results + 1] = c
 end
--- done
-return results`;
+-- done: the numbers as one string (whole numbers of under 14 digits: Lua writes them without a fraction or exponent)
+return table.concat(results, ' ')`;
