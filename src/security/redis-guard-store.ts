@@ -110,11 +110,11 @@ export class RedisGuardStore implements GuardStore {
     this.#pending = [];
     const batch = this.#connection.standalone === undefined ? 1 : MAX_BATCH;
     for (let start = 0; start < entries.length; start += batch) {
-      const calls = entries.slice(start, start + batch);
-      const args = argumentsOf(calls, this.#inFlightTtlMs);
-      this.#run((client) => (batch === 1 ? client.paceOtpGuard(args) : client.paceOtpGuardBatch(2 * calls.length, args))).then(
-        (reply) => answer(calls, reply),
-        (error: unknown) => calls.forEach((entry) => entry.reject(error)),
+      const call = entries.slice(start, start + batch);
+      const args = argumentsOf(call, this.#inFlightTtlMs);
+      this.#run((client) => (batch === 1 ? client.paceOtpGuard(args) : client.paceOtpGuardBatch(2 * call.length, args))).then(
+        (reply) => answer(call, reply),
+        (error: unknown) => call.forEach((entry) => entry.reject(error)),
       );
     }
   };
