@@ -121,10 +121,10 @@ const CLIENT_OPTIONS = {
   // Fail fast rather than hold a credential check behind a dead or stalled Redis.
   maxRetriesPerRequest: 1,
   connectTimeout: 2_000,
-  // The checks that arrive together (one per request, many requests at once) go out in one write:
-  // commands issued within one event-loop turn are sent as one pipeline, in order, each with its own
-  // timeout. Redis, which every replica shares, then does half the work per check (docs/performance.md).
-  enableAutoPipelining: true,
+  // Each command is written as it is made: on a standalone server the store already sends the checks
+  // of one event-loop turn as one command (./redis-guard-store.ts); ioredis's auto-pipelining would
+  // only hold that command for one more turn and wrap it in a pipeline (docs/performance.md).
+  enableAutoPipelining: false,
 };
 
 const CLUSTER_OPTIONS = {
@@ -136,7 +136,9 @@ const CLUSTER_OPTIONS = {
   retryDelayOnTryAgain: 100,
   clusterRetryStrategy: (times: number) => Math.min(100 * times, 1_000),
   scaleReads: 'master' as const,
-  enableAutoPipelining: true, // per master, as for a standalone server (CLIENT_OPTIONS)
+  // On a cluster the store makes a call per check: the calls made within one event-loop turn go out in
+  // one write per master, in order, each with its own timeout (docs/performance.md).
+  enableAutoPipelining: true,
 };
 
 function credentialsOf(url: URL): Pick<RedisOptions, 'username' | 'password'> & { tls?: { servername: string } } {
