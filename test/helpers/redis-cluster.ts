@@ -35,12 +35,23 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     ),
   }));
   const cli = (port: number, ...args: string[]) => spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
-  for (const { port } of nodes) await until(() => cli(port, 'PING') === 'PONG', 10_000);
-  const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8' });
-  if (created.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
-  for (const { port } of nodes) await until(() => cli(port, 'CLUSTER', 'INFO').includes('cluster_state:ok'), 20_000);
-  // Every replica in sync with its master, so a failover can promote it.
-  for (const { port } of nodes) await until(() => !cli(port, 'ROLE').startsWith('slave') || cli(port, 'ROLE').split('\n')[3] === 'connected', 20_000);
+  const stop = async () => {
+    await Promise.all(
+      nodes.map(async ({ child }) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, 'exit');
+        child.kill('SIGKILL');
+        await exited;
+      }),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await joinCluster(nodes, cli);
+  } catch (error) {
+    await stop(); // no nodes left running after a failed start
+    throw error;
+  }
   return {
     nodes,
     cli,
@@ -57,25 +68,29 @@ export async function startRedisCluster(): Promise<RedisCluster> {
         client.disconnect();
       }
     },
-    stop: async () => {
-      await Promise.all(
-        nodes.map(async ({ child }) => {
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          const exited = once(child, 'exit');
-          child.kill('SIGKILL');
-          await exited;
-        }),
-      );
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 
-/** Free ports whose cluster bus port (+10000) is free too. */
+/** Waits for the nodes, joins them (three masters, one replica each), and waits until every replica is in sync. */
+async function joinCluster(nodes: readonly { readonly port: number }[], cli: (port: number, ...args: string[]) => string): Promise<void> {
+  for (const { port } of nodes) await until(() => cli(port, 'PING') === 'PONG', 10_000);
+  const created = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map(({ port }) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8' });
+  if (created.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
+  for (const { port } of nodes) await until(() => cli(port, 'CLUSTER', 'INFO').includes('cluster_state:ok'), 20_000);
+  // Every replica in sync with its master, so a failover can promote it.
+  for (const { port } of nodes) await until(() => !cli(port, 'ROLE').startsWith('slave') || cli(port, 'ROLE').split('\n')[3] === 'connected', 20_000);
+}
+
+/**
+ * Free ports whose cluster bus port (+10000) is free too, both below Linux's ephemeral range
+ * (32768 on): a port in it can be taken by any test's outgoing connection between this check and
+ * redis-server's bind, and the node then never starts.
+ */
 async function clusterPorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = 12_000 + Math.floor(Math.random() * 10_000);
     if (!ports.includes(port) && (await isFree(port)) && (await isFree(port + 10_000))) ports.push(port);
   }
   return ports;
