@@ -4,8 +4,12 @@
  * connection then uses ioredis's `Redis` or `Cluster`. A failed start (no seed reachable) is tried
  * again on use, at most once per RECONNECT_INTERVAL_MS. What runs on the connection is the store's
  * business (./redis-guard-store.ts).
+ *
+ * ioredis is imported with the first connection, not with this module: a gateway without REDIS_URL
+ * never loads it (about 40 ms of every start here, and a library's process-wide side effects, such as
+ * ioredis 6's String subclass, docs/performance.md).
  */
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
 
@@ -22,6 +26,10 @@ export interface RedisConnectionOptions {
 
 /** After a failed start (no seed reachable), the next use tries again no sooner than this. */
 const RECONNECT_INTERVAL_MS = 1_000;
+
+const importIoredis = () => import('ioredis');
+let ioredis: ReturnType<typeof importIoredis> | undefined;
+const loadIoredis = () => (ioredis ??= importIoredis());
 
 export class RedisConnection {
   readonly #seeds: readonly URL[];
@@ -54,7 +62,7 @@ export class RedisConnection {
       this.#failedAt = 0;
       this.#client = this.#connect().then(
         (client) => {
-          if (!(client instanceof Cluster)) this.#standalone = client;
+          if (!client.isCluster) this.#standalone = client as Redis;
           return client;
         },
         (error: unknown) => {
@@ -82,6 +90,7 @@ export class RedisConnection {
 
   /** The first seed that answers tells the topology; a cluster is then reached through all seeds. */
   async #connect(): Promise<RedisClient> {
+    const { Cluster, Redis } = await loadIoredis();
     let lastError: unknown;
     for (const url of this.#seeds) {
       const probe = new Redis(url.toString(), { ...this.#clientOptions, retryStrategy: () => null });
@@ -109,9 +118,10 @@ export class RedisConnection {
 }
 
 function serversOf(client: RedisClient): Redis[] {
-  if (!(client instanceof Cluster)) return [client];
-  const connected = new Map(client.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]));
-  const needed = new Set(client.slots.map((owners) => owners[0]));
+  if (!client.isCluster) return [client as Redis];
+  const cluster = client as Cluster;
+  const connected = new Map(cluster.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]));
+  const needed = new Set(cluster.slots.map((owners) => owners[0]));
   const servers = [...needed].map((key) => (key === undefined ? undefined : connected.get(key)));
   if (needed.size === 0 || servers.includes(undefined)) throw new Error('CLUSTERDOWN some hash slots have no reachable master');
   return servers as Redis[];
