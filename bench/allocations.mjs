@@ -6,7 +6,7 @@
 import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import { startServer, stopServer } from './lib/procs.mjs';
-import { wholeCreateOtp } from './lib/in-process.mjs';
+import { drive, wholeCreateOtp } from './lib/in-process.mjs';
 import { OTP_PATH_PREFIX, STUB_ENTRY, STUB_ENV } from './lib/targets.mjs';
 
 const dist = (module) => new URL(`../dist/${module}`, import.meta.url).href;
@@ -30,23 +30,12 @@ const minimal = createMinimalYoga(base.href);
 const session = new Session();
 session.connect();
 
-async function drive(fn, n, inFlight = 20) {
-  let next = 0;
-  const lane = async () => {
-    while (next < n) {
-      next++;
-      await fn();
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, lane));
-}
-
 /** Self size per allocation site (function, file:line) over `requests` whole requests. */
 async function profile(name, yoga) {
   const request = wholeCreateOtp(yoga, `alloc-${name}`);
-  await drive(request, 2000); // warm: the JIT and the caches settle before sampling
+  await drive(request, 2000, 20); // warm: the JIT and the caches settle before sampling
   await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  await drive(request, requests);
+  await drive(request, requests, 20);
   const { profile: tree } = await session.post('HeapProfiler.stopSampling');
   const sites = new Map();
   let total = 0;

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startServer, stopServer } from './lib/procs.mjs';
-import { wholeCreateOtp } from './lib/in-process.mjs';
+import { drive, wholeCreateOtp } from './lib/in-process.mjs';
 import { OTP_PATH_PREFIX, STUB_ENTRY, STUB_ENV } from './lib/targets.mjs';
 
 const dist = (module) => new URL(`../dist/${module}`, import.meta.url).href;
@@ -130,11 +130,9 @@ new PerformanceObserver((list) => { for (const entry of list.getEntries()) gcMs 
 
 /** One timed run of a variant: `calls` requests, 20 in flight, then a flush (its spans' export in its own window). */
 async function timed(v) {
-  let next = 0;
-  const lane = async () => { while (next++ < calls) await v.request(); };
   const before = process.cpuUsage();
   const gcBefore = gcMs;
-  await Promise.all(Array.from({ length: 20 }, lane));
+  await drive(() => v.request(), calls, 20);
   await v.tracing?.flush();
   const used = process.cpuUsage(before);
   await new Promise((resolve) => setImmediate(resolve)); // the observer's entries for this window

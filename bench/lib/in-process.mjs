@@ -4,21 +4,26 @@ import { issuerAt, unverifiedToken } from './tokens.mjs';
 
 const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
+/** Calls `fn(i)` (sync or async) for i = 0 … n−1, `inFlight` at a time. */
+export async function drive(fn, n, inFlight = 1) {
+  let next = 0;
+  const lane = async () => {
+    while (next < n) {
+      const result = fn(next++);
+      if (result?.then) await result;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+}
+
 /**
  * µs of this process's CPU per call of `fn(i)` (sync or async, `inFlight` at a time): the median of
  * `runs` runs of `n` calls, after `warmups` untimed runs (the JIT sees the code before it is timed).
  */
 export async function cpuPerCall(fn, { n, inFlight = 1, runs = 7, warmups = 1 }) {
   const once = async () => {
-    let next = 0;
-    const lane = async () => {
-      while (next < n) {
-        const result = fn(next++);
-        if (result?.then) await result;
-      }
-    };
     const before = process.cpuUsage();
-    await Promise.all(Array.from({ length: inFlight }, lane));
+    await drive(fn, n, inFlight);
     const used = process.cpuUsage(before);
     return (used.user + used.system) / n;
   };

@@ -27,10 +27,6 @@ export interface RedisConnectionOptions {
 /** After a failed start (no seed reachable), the next use tries again no sooner than this. */
 const RECONNECT_INTERVAL_MS = 1_000;
 
-const importIoredis = () => import('ioredis');
-let ioredis: ReturnType<typeof importIoredis> | undefined;
-const loadIoredis = () => (ioredis ??= importIoredis());
-
 export class RedisConnection {
   readonly #seeds: readonly URL[];
   readonly #clientOptions: typeof CLIENT_OPTIONS & { readonly commandTimeout: number };
@@ -90,7 +86,7 @@ export class RedisConnection {
 
   /** The first seed that answers tells the topology; a cluster is then reached through all seeds. */
   async #connect(): Promise<RedisClient> {
-    const { Cluster, Redis } = await loadIoredis();
+    const { Cluster, Redis } = await import('ioredis'); // loaded once, then from the module cache
     let lastError: unknown;
     for (const url of this.#seeds) {
       const probe = new Redis(url.toString(), { ...this.#clientOptions, retryStrategy: () => null });
