@@ -1,4 +1,5 @@
 /** The entry: config -> (sandbox) -> gateway -> listen; drains on SIGTERM/SIGINT. */
+import './v8-flags.js'; // first: before any request's objects are allocated
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config.js';
