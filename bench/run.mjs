@@ -22,6 +22,7 @@ const config = {
   memorySeconds: num('BENCH_MEMORY_SECONDS', 60),
   latencySeconds: num('BENCH_LATENCY_SECONDS', 5),
   tokens: tokenMix(),
+  freshProcesses: process.env.BENCH_FRESH_PROCESSES !== '0',
   targets: process.env.BENCH_TARGETS?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
   pinning: pinning(),
 };
@@ -57,7 +58,7 @@ async function main() {
   if (facts.loadAvg1mAtStart > facts.cpuCount / 2) {
     console.log(`warning: the machine is busy (load average ${facts.loadAvg1mAtStart} on ${facts.cpuCount} cores): expect noisy numbers`);
   }
-  console.log(`connections ${config.connections}, ${config.seconds} s x ${config.rounds} rounds, warm-up ${config.warmupSeconds} s, tokens ${config.tokens}, 1-connection run ${config.latencySeconds} s x ${config.rounds} rounds, memory run ${config.memorySeconds} s`);
+  console.log(`connections ${config.connections}, ${config.seconds} s x ${config.rounds} rounds, ${config.freshProcesses ? 'fresh processes each round' : 'one process per target for all rounds'}, warm-up ${config.warmupSeconds} s, tokens ${config.tokens}, 1-connection run ${config.latencySeconds} s x ${config.rounds} rounds, memory run ${config.memorySeconds} s`);
   console.log(config.pinning ? `pinned: servers on cpu ${config.pinning.servers}, load generator and stub on cpu ${config.pinning.loadAndStub}` : 'not pinned (BENCH_PIN=0, one core, or no taskset)');
 
   const stub = await startServer({ name: 'stub', entry: STUB_ENTRY, env: STUB_ENV, logFile: logFile('stub'), cpus: config.pinning?.loadAndStub });
@@ -75,18 +76,26 @@ async function main() {
     console.log(`${t.name}: ${status.toUpperCase()}: ${reason}`);
   };
 
-  // Start each target once; it is kept for all rounds.
+  // Each round starts every target afresh (BENCH_FRESH_PROCESSES=0: once, kept for all rounds). V8
+  // settles some of a process's choices early and keeps them for its life (fake promises,
+  // pretenuring: docs/performance.md), so one process per target would measure one draw of those.
+  const running = new Map();
+  const start = async (t) => {
+    const old = running.get(t.name);
+    if (old) await stopServer(old);
+    try {
+      const server = await startServer({ name: t.name, entry: t.entry, env: t.env, ipc: t.ipc ?? true, logFile: logFile(t.name), cpus: config.pinning?.servers });
+      running.set(t.name, server);
+      Object.assign(t, { port: server.port, pid: server.pid });
+    } catch (err) {
+      running.delete(t.name);
+      fail(t, 'failed', err.message);
+    }
+  };
   for (const t of targets) {
     results[t.name] = { status: 'ok', info: Boolean(t.info), reason: null, rounds: [], median: null };
     if (t.skipReason) { fail(t, 'skipped', t.skipReason); continue; }
-    if (!t.entry) continue;
-    try {
-      const server = await startServer({ name: t.name, entry: t.entry, env: t.env, ipc: t.ipc ?? true, logFile: logFile(t.name), cpus: config.pinning?.servers });
-      servers.push(server);
-      Object.assign(t, { port: server.port, pid: server.pid });
-    } catch (err) {
-      fail(t, 'failed', err.message);
-    }
+    if (t.entry) await start(t);
   }
 
   const live = () => targets.filter((t) => results[t.name].status === 'ok');
@@ -95,10 +104,15 @@ async function main() {
     // Every other round in reverse order: a slow spell of the machine lasts tens of seconds, and a fixed
     // order would always put the same targets side by side in it.
     for (const t of round % 2 ? live() : live().reverse()) {
+      const fresh = round === 1 || (config.freshProcesses && t.entry);
+      if (round > 1 && fresh) {
+        await start(t);
+        if (results[t.name].status !== 'ok') continue;
+      }
       const why = await checkOnce(t);
       if (why) { fail(t, 'failed', `wrong answer before timing (round ${round}): ${why}`); continue; }
       const load = { connections: config.connections, tokens: config.tokens };
-      if (round === 1 && config.warmupSeconds > 0) await measure(t, { ...load, seconds: config.warmupSeconds });
+      if (fresh && config.warmupSeconds > 0) await measure(t, { ...load, seconds: config.warmupSeconds });
       const m = { round, ...(await measure(t, { ...load, seconds: config.seconds })) };
       results[t.name].rounds.push(m);
       console.log(`  ${t.name.padEnd(22)} ${fmt(m)}`);
@@ -137,7 +151,7 @@ async function main() {
   facts.loadAvg1mAtEnd = Math.round(os.loadavg()[0] * 100) / 100;
   const file = writeJson({ date, machine: facts, config, targets: results, ratios: ratioList, latency, addedLatency: added, memory, goals: goalList });
   console.log(`\nwrote ${file} and results/latest.json`);
-  await Promise.all(servers.map(stopServer));
+  await Promise.all([...servers, ...running.values()].map(stopServer));
 }
 
 /**
