@@ -27,33 +27,32 @@ export class GatewayMetrics {
   });
 
   // Label children bound once per label values: inc()/observe() then skip prom-client's label hashing.
-  readonly #requestChildren = new Map<string, { inc(): void }>();
-  readonly #upstreamChildren = new Map<string, { observe(value: number): void }>();
+  readonly #requestChildren = new Map<string, Counter.Internal>();
+  readonly #upstreamChildren = new Map<string, Histogram.Internal<'operation' | 'status'>>();
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry });
   }
 
   request(result: string, status: number): void {
-    const key = `${result} ${status}`;
-    let child = this.#requestChildren.get(key);
-    if (child === undefined) {
-      child = this.#requests.labels(result, String(status));
-      this.#requestChildren.set(key, child);
-    }
-    child.inc();
+    labelChild(this.#requestChildren, this.#requests, result, status).inc();
   }
 
   /** Times one upstream call. */
   upstream(outcome: UpstreamOutcome): void {
-    const key = `${outcome.operation} ${outcome.status}`;
-    let child = this.#upstreamChildren.get(key);
-    if (child === undefined) {
-      child = this.#upstream.labels(outcome.operation, String(outcome.status));
-      this.#upstreamChildren.set(key, child);
-    }
-    child.observe(outcome.durationMs / 1000);
+    labelChild(this.#upstreamChildren, this.#upstream, outcome.operation, outcome.status).observe(outcome.durationMs / 1000);
   }
+}
+
+/** The metric's child for two label values, from `children` or bound there on first use. */
+function labelChild<C>(children: Map<string, C>, metric: { labels(...values: string[]): C }, first: string, second: string | number): C {
+  const key = `${first} ${second}`;
+  let child = children.get(key);
+  if (child === undefined) {
+    child = metric.labels(first, String(second));
+    children.set(key, child);
+  }
+  return child;
 }
 
 /** `GET /metrics` (and HEAD) with the API, when METRICS_PORT does not give it a listener of its own. */
