@@ -117,7 +117,8 @@ async function measureInProcess() {
   const cpu = new Map(names.map((name) => [name, []]));
   for (let round = 0; round < rounds; round++) {
     for (const name of round % 2 === 0 ? names : [...names].reverse()) cpu.get(name)[round] = await fetchRun(name);
-    process.stderr.write(`round ${round + 1}/${rounds}\n`);
+    // Each variant's process this round: a process that fell into a slow state shows here, not in the medians.
+    process.stderr.write(`round ${round + 1}/${rounds}: ${names.map((name) => `${name} ${cpu.get(name)[round]}`).join(', ')}\n`);
   }
   return cpu;
 }

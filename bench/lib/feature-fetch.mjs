@@ -8,6 +8,8 @@
 import { cpuPerCall, wholeCreateOtp } from './in-process.mjs';
 
 const name = process.env.FEATURE_NAME;
+// Gateway variants run with the V8 settings of the gateway's own process (dist/server.js imports them first).
+if (name !== 'yoga-minimal (reference)') await import('../../dist/v8-flags.js');
 const calls = Number(process.env.FEATURES_CALLS || 2000);
 const runs = Number(process.env.FEATURES_RUNS || 5);
 const paceApiUrl = process.env.PACE_API_URL;
