@@ -8,6 +8,7 @@ import { createYoga, maskError, type CORSOptions, type Plugin, type YogaServerIn
 import type { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import type { GatewayState } from './context.js';
+import { useCompiledExecution } from './compiled-execution.js';
 import { CodedError } from './errors.js';
 import { graphiqlFor, type SandboxDemo } from './graphiql.js';
 import { useGraphiQLPage } from './graphiql-page.js';
@@ -133,6 +134,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     // (an envelop plugin typed for any context: Yoga's is one)
     ...(config.introspection ? [] : [blockFieldSuggestionsPlugin() as Plugin]),
     useNoEcho({ exposeOriginalErrors: !config.production, hideSuggestions: !config.introspection }),
+    useCompiledExecution({ onCompile: (compiled) => metrics.documentCompiled(compiled) }),
     { onDispose: () => Promise.all([pace.close(), pinGuard.close(), callers.close()]).then(() => undefined) },
   ];
 

@@ -1,4 +1,4 @@
-/** Prometheus metrics (requests by result type, upstream latency by operation and status) and their /metrics endpoint. */
+/** Prometheus metrics (requests by result type, upstream latency by operation and status, compiled documents) and their /metrics endpoint. */
 import type { RequestListener } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
@@ -26,6 +26,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly #compiles = new Counter({
+    name: 'pace_otp_gateway_documents_compiled_total',
+    help: 'Documents compiled by graphql-jit after repeated executions, by result (compiled, or not_compilable: run by graphql-js).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   // Label children bound once per label values: inc()/observe() then skip prom-client's label hashing.
   readonly #requestChildren = new Map<string, Counter.Internal>();
   readonly #upstreamChildren = new Map<string, Histogram.Internal<'operation' | 'status'>>();
@@ -36,6 +43,11 @@ export class GatewayMetrics {
 
   request(result: string, status: number): void {
     labelChild(this.#requestChildren, this.#requests, result, status).inc();
+  }
+
+  /** One compile attempt of a repeated document. */
+  documentCompiled(compiled: boolean): void {
+    this.#compiles.inc({ result: compiled ? 'compiled' : 'not_compilable' });
   }
 
   /** Times one upstream call. */
