@@ -18,7 +18,7 @@
  * same whether or not the document was compiled yet.
  */
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { makeExecute, type Plugin } from 'graphql-yoga';
+import { isPromise, makeExecute, type Plugin } from 'graphql-yoga';
 import type { DocumentNode, ExecutionArgs, GraphQLSchema } from 'graphql';
 
 /** A document runs through graphql-js this many times before it is compiled. */
@@ -96,8 +96,4 @@ export function useCompiledExecution(options: CompiledExecutionOptions = {}): Pl
 
 function executeWith(compiled: CompiledQuery): Execute {
   return (args) => compiled.query(args.rootValue, args.contextValue, args.variableValues);
-}
-
-function isPromise(value: unknown): value is Promise<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -9,7 +9,7 @@ import { COMPILE_AFTER_EXECUTIONS, useCompiledExecution } from '../src/compiled-
 import { GatewayMetrics } from '../src/observability/metrics.js';
 import { DEMO } from '../src/sandbox/index.js';
 import { startSandboxedGateway } from './helpers/sandbox.js';
-import { bearer, CREATE_OTP, CREDENTIALS, graphql, type GraphQLResponse } from './helpers/servers.js';
+import { bearer, createOtp, CREDENTIALS, graphql, type GraphQLResponse } from './helpers/servers.js';
 
 /** Compile attempts so far, by result. */
 async function compiles(metrics: GatewayMetrics): Promise<{ compiled: number; notCompilable: number }> {
@@ -24,11 +24,8 @@ const shape = (response: GraphQLResponse) => ({
   body: JSON.parse(JSON.stringify(response.body, (key, value: unknown) => (['otp', 'expiresAt', 'errorId'].includes(key) ? typeof value : value))) as unknown,
 });
 
-const createOtp = (url: string, token: string | undefined, input: unknown) =>
-  graphql(url, CREATE_OTP, { variables: { input: input as Record<string, unknown> }, ...(token !== undefined && { headers: bearer(token) }) });
-
 // One document, every answer it can give here: the count is per document, whatever the variables.
-const CASES: [string, string | undefined, unknown][] = [
+const CASES: [string, string | undefined, Record<string, unknown>][] = [
   ['Otp', DEMO.user.token, { pin: DEMO.user.pin }],
   ['InvalidCredentials', DEMO.user.token, { pin: '0000' }],
   ['MissingLinkedIdentity', DEMO.unlinked.token, { pin: DEMO.unlinked.pin }],
@@ -44,7 +41,7 @@ describe('compiled execution', () => {
     const metrics = new GatewayMetrics();
     await using setup = await startSandboxedGateway({ gateway: { metrics } });
     const before = [];
-    for (const [, token, input] of CASES) before.push(shape(await createOtp(setup.url, token, input)));
+    for (const [, token, input] of CASES) before.push(shape(await createOtp(setup.url, input, token)));
     expect(before.map(({ body }) => (body as { data?: { createOtp?: { __typename?: string } } }).data?.createOtp?.__typename)).toEqual([
       'Otp', 'InvalidCredentials', 'MissingLinkedIdentity', 'Forbidden', 'Unauthenticated', expect.any(String), undefined, undefined,
     ]);
@@ -52,12 +49,12 @@ describe('compiled execution', () => {
 
     // Up to the boundary: still graphql-js.
     for (let executions = CASES.length; executions < COMPILE_AFTER_EXECUTIONS; executions++) {
-      expect((await createOtp(setup.url, DEMO.user.token, { pin: DEMO.user.pin })).body.data?.['createOtp'].__typename).toBe('Otp');
+      expect((await createOtp(setup.url, { pin: DEMO.user.pin }, DEMO.user.token)).body.data?.['createOtp'].__typename).toBe('Otp');
     }
     expect(await compiles(metrics)).toEqual({ compiled: 0, notCompilable: 0 });
 
     const after = [];
-    for (const [, token, input] of CASES) after.push(shape(await createOtp(setup.url, token, input)));
+    for (const [, token, input] of CASES) after.push(shape(await createOtp(setup.url, input, token)));
     expect(await compiles(metrics)).toEqual({ compiled: 1, notCompilable: 0 });
     for (const [index, [name]] of CASES.entries()) expect(after[index], name).toEqual(before[index]);
   });
