@@ -22,7 +22,7 @@ export const FEATURES = {
   metrics: {
     replace: {
       'observability/metrics.js':
-        'import { Registry } from "prom-client"; export class GatewayMetrics { registry = new Registry(); request() {} upstream = () => {}; }',
+        'import { Registry } from "prom-client"; export class GatewayMetrics { registry = new Registry(); request() {} upstream = () => {}; documentCompiled() {} }',
     },
     what: 'prom-client counters and histogram not counted',
   },
@@ -90,5 +90,9 @@ export class PaceClient {
     what: "graphql-armor's depth, alias, directive and cost rules, one createOtp per operation, no introspection",
   },
   'field suggestions': { replace: { '@escape.tech/graphql-armor-block-field-suggestions': PLUGINS['@escape.tech/graphql-armor-block-field-suggestions'] } },
+  'compiled execution': {
+    replace: { 'compiled-execution.js': noPlugin('useCompiledExecution') },
+    what: 'every execution by graphql-js: no document compiled by graphql-jit',
+  },
   'all hardening plugins': { replace: PLUGINS, what: 'every plugin above at once' },
 };
