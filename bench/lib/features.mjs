@@ -36,7 +36,7 @@ export const FEATURES = {
   'caller key': {
     replace: {
       'security/callers.js':
-        'export class UnverifiedCallers { identify(token) { return { account: token, scopes: undefined }; } isReady() { return true; } close() {} }',
+        'export class UnverifiedCallers { identify(token) { return { account: token, scopes: undefined }; } isReady() { return true; } isReachable() { return true; } close() {} }',
     },
     what: 'the token itself is the account: no JWT decode, no hash',
   },
@@ -59,11 +59,13 @@ export const FEATURES = {
       'upstream/client.js': `import { Pool } from 'undici';
 export class PaceClient {
   constructor(o) { this.pool = new Pool(o.baseUrl.origin, { connections: o.connections }); this.base = o.baseUrl.pathname.replace(/\\/+$/, ''); this.observer = o.observer; }
-  async post(operation, path, call, body) {
-    const headers = { authorization: call.authorization, accept: 'application/json', 'content-type': 'application/json' };
-    const done = this.observer?.onFetch({ operation, method: 'POST', origin: '', path: this.base + path, headers, context: call.context });
+  post(operation, path, call, body) { return this.send(operation, 'POST', path, call, body); }
+  get(operation, path, call) { return this.send(operation, 'GET', path, call, undefined); }
+  async send(operation, method, path, call, body) {
+    const headers = { authorization: call.authorization, accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }) };
+    const done = this.observer?.onFetch({ operation, method, origin: '', path: this.base + path, headers, context: call.context });
     const started = performance.now();
-    const res = await this.pool.request({ path: this.base + path, method: 'POST', headers, body });
+    const res = await this.pool.request({ path: this.base + path, method, headers, body });
     const text = await res.body.text();
     done?.({ operation, status: res.statusCode, durationMs: performance.now() - started, cause: undefined });
     return { status: res.statusCode, body: text === '' ? undefined : JSON.parse(text), requestId: res.headers['request-id'], retryAfter: undefined };
