@@ -67,7 +67,8 @@ describe('the bench\'s feature stand-ins (bench/lib/features.mjs)', () => {
         if (!isClass(replacement)) continue;
         // The PaceClient stand-in reads a base URL and a pool size; the others take nothing.
         const instance = new replacement({ baseUrl: new URL('http://127.0.0.1:9/base'), connections: 1 });
-        const missing = prototypeMethods((real[name] as { prototype: object }).prototype).filter((method) => !callable(instance).has(method));
+        const standsInFor = callable(instance);
+        const missing = prototypeMethods((real[name] as { prototype: object }).prototype).filter((method) => !standsInFor.has(method));
         await (instance as { close?: () => unknown }).close?.();
         expect(missing, `the ${name} stand-in lacks`).toEqual([]);
       }
